@@ -1,0 +1,41 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { z } from 'zod';
+import { loadConfig, type ConfigResult, type LoadConfigOptions } from './config.js';
+import { createHostContainer } from './container.js';
+import { EventBus } from './events.js';
+import { discoverPlugins, loadPlugins, type PluginReport } from './plugins/discovery.js';
+import { createRegistries, type Registries } from './registry.js';
+
+export interface Host<S extends Record<string, z.ZodType>> {
+  readonly container: DependencyContainer;
+  readonly config: ConfigResult<S>;
+  readonly registries: Registries;
+  readonly plugins: PluginReport;
+  readonly events: EventBus;
+}
+
+/**
+ * Boots a host the way the CLI does: load and validate config, discover and load plugins
+ * (broken ones are skipped and reported), then build the container.
+ */
+export async function bootHost<S extends Record<string, z.ZodType> = Record<never, z.ZodType>>(
+  options: LoadConfigOptions<S> & { readonly events?: EventBus; readonly pluginRoots?: readonly string[] },
+): Promise<Host<S>> {
+  const config = await loadConfig(options);
+  const events = options.events ?? new EventBus();
+  const registries = createRegistries();
+  const candidates = await discoverPlugins({
+    cwd: options.cwd,
+    paths: config.config.plugins.paths,
+    scanNodeModules: config.config.plugins.scanNodeModules,
+    extraRoots: options.pluginRoots ?? [],
+  });
+  const plugins = await loadPlugins(candidates, {
+    registries,
+    disabled: config.config.plugins.disabled,
+    timeoutMs: config.config.plugins.loadTimeoutMs,
+    events,
+  });
+  const container = createHostContainer({ config: config.config, registries, pluginReport: plugins, events, cwd: options.cwd });
+  return { container, config, registries, plugins, events };
+}

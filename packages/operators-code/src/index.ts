@@ -1,0 +1,1 @@
+export { default as plugin } from './plugin.js';
