@@ -8,7 +8,7 @@ import { ConfigError } from './errors.js';
 export const BackendConfigSchema = z
   .object({
     /** Registry name of the backend plugin, e.g. `openai` or `replay`. */
-    backend: z.string().min(1),
+    backend: z.string().min(1).default('openai'),
     model: z.string().min(1).optional(),
     baseUrl: z.url().optional(),
     apiKey: z.string().min(1).optional(),
@@ -26,11 +26,11 @@ export const CoreConfigSchema = z
       .object({
         /** Registry name of the policy: `llm`, `onnx`, a template name, `human`. */
         use: z.string().min(1).default('llm'),
-        backend: BackendConfigSchema.prefault({ backend: 'openai' }),
+        backend: BackendConfigSchema.prefault({}),
       })
       .strict()
       .prefault({}),
-    executor: BackendConfigSchema.prefault({ backend: 'openai' }),
+    executor: BackendConfigSchema.prefault({}),
     plugins: z
       .object({
         paths: z.array(z.string().min(1)).default([]),
