@@ -1,1 +1,9 @@
-export {};
+export * from './vocabulary.js';
+export * from './graph.js';
+export * from './dsl.js';
+export * from './actions.js';
+export * from './feedback.js';
+export * from './guidance.js';
+export * from './prompt.js';
+export * from './env.js';
+export * from './mermaid.js';

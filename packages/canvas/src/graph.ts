@@ -1,0 +1,305 @@
+import { sortedNames, PARALLEL_FORBIDDEN, REFERENCE_OPERATORS } from './vocabulary.js';
+
+export interface OperatorNode {
+  readonly type: 'operator';
+  readonly id: string;
+  operator: string;
+  prompt?: string;
+}
+
+export interface ParallelNode {
+  readonly type: 'parallel';
+  readonly id: string;
+  readonly children: OperatorNode[];
+}
+
+export interface ConditionalNode {
+  readonly type: 'conditional';
+  readonly id: string;
+  /** The checker whose verdict picks the branch. */
+  readonly condition: OperatorNode;
+  /** The repair branch: runs when the check fails. */
+  readonly trueBranch: OperatorNode;
+  /** Runs when the check passes; absent means `done` (the flow continues unchanged). */
+  readonly falseBranch?: OperatorNode;
+}
+
+export interface LoopNode {
+  readonly type: 'loop';
+  readonly id: string;
+  readonly children: OperatorNode[];
+  readonly count: number;
+}
+
+export type StructureNode = ParallelNode | ConditionalNode | LoopNode;
+export type WorkflowNode = OperatorNode | StructureNode;
+
+export interface EditResult {
+  readonly success: boolean;
+  readonly message: string;
+  readonly nodeId?: string;
+}
+
+/**
+ * How node ids are assigned. `unique` (default) never reuses an id. `positional` reproduces the
+ * reference (`node_{count+1}`), whose ids repeat after deletions and can make a node unreachable.
+ */
+export type IdScheme = 'unique' | 'positional';
+
+export interface GraphOptions {
+  readonly operators?: readonly string[];
+  readonly idScheme?: IdScheme;
+}
+
+export interface GraphStatistics {
+  readonly operatorList: readonly string[];
+  readonly totalOperators: number;
+  readonly uniqueTypes: number;
+  readonly hasParallel: boolean;
+  readonly hasConditional: boolean;
+  readonly hasLoop: boolean;
+  readonly nodeCount: number;
+  readonly dslLength: number;
+}
+
+/** Plain-data form of a graph, for snapshots and JSON. */
+export interface GraphSnapshot {
+  readonly nodes: readonly WorkflowNode[];
+  readonly nextId: number;
+  readonly idScheme: IdScheme;
+  /** Ids that the id → node map still resolves (differs from the node list only under `positional`). */
+  readonly reachable: readonly string[];
+}
+
+function operatorNode(id: string, operator: string): OperatorNode {
+  return { type: 'operator', id, operator };
+}
+
+/** The operators of a node in execution order: the node itself, or its children. */
+export function operatorsOf(node: WorkflowNode): OperatorNode[] {
+  switch (node.type) {
+    case 'operator':
+      return [node];
+    case 'parallel':
+    case 'loop':
+      return [...node.children];
+    case 'conditional':
+      return node.falseBranch === undefined ? [node.condition, node.trueBranch] : [node.condition, node.trueBranch, node.falseBranch];
+  }
+}
+
+/** Canonical DSL of one node (see the package README for the grammar). */
+export function renderNode(node: WorkflowNode): string {
+  switch (node.type) {
+    case 'operator':
+      return node.operator;
+    case 'parallel':
+      return `[${node.children.map((c) => c.operator).join(', ')}]`;
+    case 'conditional':
+      return `${node.condition.operator} ? ${node.trueBranch.operator} : ${node.falseBranch?.operator ?? 'done'}`;
+    case 'loop':
+      return `(${node.children.map((c) => c.operator).join(' -> ')}) * ${node.count}`;
+  }
+}
+
+/**
+ * The workflow graph: an ordered list of top-level nodes (structures hold operator children one
+ * level deep) and an id → node map that also indexes children. Edit methods return the exact
+ * reference messages; they never throw for bad input.
+ */
+export class WorkflowGraph {
+  readonly #nodes: WorkflowNode[] = [];
+  readonly #map = new Map<string, WorkflowNode>();
+  readonly #valid: ReadonlySet<string>;
+  readonly #validList: string;
+  readonly idScheme: IdScheme;
+  #nextId = 1;
+
+  constructor(options: GraphOptions = {}) {
+    const names = options.operators ?? REFERENCE_OPERATORS.map((o) => o.name);
+    this.#valid = new Set(names);
+    this.#validList = sortedNames(this.#valid).join(', ');
+    this.idScheme = options.idScheme ?? 'unique';
+  }
+
+  get nodes(): readonly WorkflowNode[] {
+    return this.#nodes;
+  }
+
+  get validOperators(): ReadonlySet<string> {
+    return this.#valid;
+  }
+
+  isValidOperator(name: string): boolean {
+    return this.#valid.has(name);
+  }
+
+  /** Looks a node up by id, as edits do (children included). */
+  getNode(id: string): WorkflowNode | undefined {
+    return this.#map.get(id);
+  }
+
+  addOperator(operator: string, position?: number): EditResult {
+    if (!this.#valid.has(operator)) return { success: false, message: `Invalid operator: ${operator}. Valid operators: ${this.#validList}` };
+    const node = operatorNode(this.#allocateId(), operator);
+    const where = this.#insert(node, position);
+    return { success: true, nodeId: node.id, message: where === undefined ? `Added ${operator} at end` : `Added ${operator} at position ${where}` };
+  }
+
+  addParallel(operators: readonly string[], position?: number): EditResult {
+    const forbidden = operators.filter((op) => PARALLEL_FORBIDDEN.includes(op));
+    if (forbidden.length > 0) return { success: false, message: `${forbidden.join(', ')} cannot be inside parallel. Add them AFTER the parallel block.` };
+    if (operators.length < 2) return { success: false, message: 'Parallel structure requires at least 2 operators' };
+    const invalid = this.#invalid(operators);
+    if (invalid !== undefined) return invalid;
+    const id = this.#allocateId();
+    const node: ParallelNode = { type: 'parallel', id, children: operators.map((op, i) => operatorNode(`${id}_p${i}`, op)) };
+    this.#insert(node, position);
+    return { success: true, nodeId: id, message: `Added parallel [${operators.join(', ')}]` };
+  }
+
+  addConditional(condition: string, trueBranch: string, falseBranch?: string, position?: number): EditResult {
+    const invalid = this.#invalid(falseBranch === undefined ? [condition, trueBranch] : [condition, trueBranch, falseBranch]);
+    if (invalid !== undefined) return invalid;
+    const id = this.#allocateId();
+    const node: ConditionalNode = {
+      type: 'conditional',
+      id,
+      condition: operatorNode(`${id}_cond`, condition),
+      trueBranch: operatorNode(`${id}_true`, trueBranch),
+      ...(falseBranch === undefined ? {} : { falseBranch: operatorNode(`${id}_false`, falseBranch) }),
+    };
+    this.#insert(node, position);
+    return { success: true, nodeId: id, message: `Added conditional: ${condition} ? ${trueBranch} : ${falseBranch ?? 'done'}` };
+  }
+
+  addLoop(operators: readonly string[], count = 3, position?: number): EditResult {
+    if (operators.length === 0) return { success: false, message: 'Loop requires at least 1 operator' };
+    if (!Number.isInteger(count) || count < 1 || count > 10) return { success: false, message: 'Loop count must be between 1 and 10' };
+    const invalid = this.#invalid(operators);
+    if (invalid !== undefined) return invalid;
+    const id = this.#allocateId();
+    const node: LoopNode = { type: 'loop', id, count, children: operators.map((op, i) => operatorNode(`${id}_l${i}`, op)) };
+    this.#insert(node, position);
+    return { success: true, nodeId: id, message: `Added loop: (${operators.join(' -> ')}) * ${count}` };
+  }
+
+  removeNode(id: string): EditResult {
+    const index = this.#nodes.findIndex((node) => node.id === id);
+    if (index === -1) {
+      if (this.#map.has(id)) return { success: false, message: `Cannot remove child node ${id}. Remove parent node instead.` };
+      return { success: false, message: `Node ${id} not found` };
+    }
+    const [removed] = this.#nodes.splice(index, 1);
+    // Mirrors the reference: the map entry for this id goes, whichever node it pointed at.
+    const mapped = this.#map.get(id);
+    this.#map.delete(id);
+    for (const target of [removed, mapped]) {
+      if (target !== undefined && target.type !== 'operator') for (const child of operatorsOf(target)) this.#map.delete(child.id);
+    }
+    return { success: true, nodeId: id, message: `Removed node ${id}` };
+  }
+
+  modifyNode(id: string, operator: string): EditResult {
+    if (!this.#valid.has(operator)) return { success: false, message: `Invalid operator: ${operator}` };
+    const node = this.#map.get(id);
+    if (node === undefined) return { success: false, message: `Node ${id} not found` };
+    if (node.type !== 'operator') return { success: false, message: `Cannot modify non-operator node ${id}` };
+    const old = node.operator;
+    node.operator = operator;
+    return { success: true, nodeId: id, message: `Modified ${id}: ${old} -> ${operator}` };
+  }
+
+  setNodePrompt(id: string, prompt: string): EditResult & { operator?: string } {
+    const node = this.#map.get(id);
+    if (node === undefined) return { success: false, message: `Node ${id} not found` };
+    if (node.type !== 'operator') return { success: false, message: `Cannot set prompt for non-operator node ${id}` };
+    node.prompt = prompt;
+    return { success: true, nodeId: id, operator: node.operator, message: `Set custom prompt for ${node.operator} (${id})` };
+  }
+
+  toDsl(): string {
+    return this.#nodes.map(renderNode).join(' -> ');
+  }
+
+  /** `{id}: {dsl} ({type})` for each top-level node. */
+  nodeList(): string[] {
+    return this.#nodes.map((node) => `${node.id}: ${renderNode(node)} (${node.type})`);
+  }
+
+  /** Every operator node in execution order (children flattened). */
+  operatorNodes(): OperatorNode[] {
+    return this.#nodes.flatMap(operatorsOf);
+  }
+
+  statistics(): GraphStatistics {
+    const operatorList = this.operatorNodes().map((n) => n.operator);
+    return {
+      operatorList,
+      totalOperators: operatorList.length,
+      uniqueTypes: new Set(operatorList).size,
+      hasParallel: this.#nodes.some((n) => n.type === 'parallel'),
+      hasConditional: this.#nodes.some((n) => n.type === 'conditional'),
+      hasLoop: this.#nodes.some((n) => n.type === 'loop'),
+      nodeCount: this.#nodes.length,
+      dslLength: this.toDsl().length,
+    };
+  }
+
+  /** Prompts of every reachable operator node, keyed by node id. */
+  prompts(): Record<string, { operator: string; prompt: string | undefined }> {
+    const prompts: Record<string, { operator: string; prompt: string | undefined }> = {};
+    for (const node of this.operatorNodes()) {
+      if (this.#map.get(node.id) === node) prompts[node.id] = { operator: node.operator, prompt: node.prompt };
+    }
+    return prompts;
+  }
+
+  snapshot(): GraphSnapshot {
+    return {
+      nodes: structuredClone(this.#nodes),
+      nextId: this.#nextId,
+      idScheme: this.idScheme,
+      reachable: [...this.#map.keys()],
+    };
+  }
+
+  static restore(snapshot: GraphSnapshot, options: Omit<GraphOptions, 'idScheme'> = {}): WorkflowGraph {
+    const graph = new WorkflowGraph({ ...options, idScheme: snapshot.idScheme });
+    graph.#nextId = snapshot.nextId;
+    const reachable = new Set(snapshot.reachable);
+    for (const node of structuredClone(snapshot.nodes) as WorkflowNode[]) {
+      graph.#nodes.push(node);
+      for (const indexed of [node, ...(node.type === 'operator' ? [] : operatorsOf(node))]) {
+        if (reachable.has(indexed.id)) graph.#map.set(indexed.id, indexed);
+      }
+    }
+    return graph;
+  }
+
+  #allocateId(): string {
+    if (this.idScheme === 'positional') return `node_${this.#nodes.length + 1}`;
+    // Unique ids still start at node_{n+1} so fresh graphs match the reference exactly.
+    const id = Math.max(this.#nextId, this.#nodes.length + 1);
+    this.#nextId = id + 1;
+    return `node_${id}`;
+  }
+
+  #insert(node: WorkflowNode, position: number | undefined): number | undefined {
+    let where: number | undefined;
+    if (position === undefined || position >= this.#nodes.length) {
+      this.#nodes.push(node);
+    } else {
+      where = Math.max(0, position);
+      this.#nodes.splice(where, 0, node);
+    }
+    this.#map.set(node.id, node);
+    if (node.type !== 'operator') for (const child of operatorsOf(node)) this.#map.set(child.id, child);
+    return where;
+  }
+
+  #invalid(operators: readonly string[]): EditResult | undefined {
+    const invalid = operators.filter((op) => !this.#valid.has(op));
+    return invalid.length > 0 ? { success: false, message: `Invalid operators: ${invalid.join(', ')}` } : undefined;
+  }
+}

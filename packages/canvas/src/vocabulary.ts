@@ -1,0 +1,51 @@
+import type { OperatorCategory } from '@flowsteer/core';
+
+/** What the canvas needs to know about an operator: its name, role and the line the policy reads. */
+export interface OperatorSpec {
+  readonly name: string;
+  readonly category: OperatorCategory;
+  readonly description: string;
+}
+
+/**
+ * The reference vocabulary: 14 operators the canvas accepts (12 are in the default library the
+ * policy is shown; CustomCodeGenerate and MdEnsemble are accepted but not advertised).
+ */
+export const REFERENCE_OPERATORS: readonly OperatorSpec[] = [
+  { name: 'Custom', category: 'solver', description: 'Free-form reasoning by the executor LLM following your instruction.' },
+  { name: 'AnswerGenerate', category: 'solver', description: 'Thinks step by step and returns a thought plus a final answer.' },
+  { name: 'CustomCodeGenerate', category: 'code', description: 'Generates code for a function signature without running it.' },
+  { name: 'Programmer', category: 'code', description: 'Writes Python and executes it; for math it defines solve(), for code tasks it matches the required signature.' },
+  { name: 'Test', category: 'checker', description: 'Runs the provided unit tests against the current code (code tasks only, after Programmer).' },
+  { name: 'Format', category: 'formatter', description: 'Extracts a concise final answer; put it last before finishing.' },
+  { name: 'Review', category: 'checker', description: 'Critiques the current solution and says whether it holds up, with feedback.' },
+  { name: 'Revise', category: 'reviser', description: 'Rewrites the current solution using feedback from a checker.' },
+  { name: 'ScEnsemble', category: 'ensemble', description: 'Self-consistency: picks the answer most candidates agree on (after a parallel block).' },
+  { name: 'MdEnsemble', category: 'ensemble', description: 'Multiple-debate ensemble over candidate solutions (after a parallel block).' },
+  { name: 'Decompose', category: 'planner', description: 'Splits the problem into sub-problems.' },
+  { name: 'Verify', category: 'checker', description: 'Independently re-derives the answer and reports whether the current one is correct, with confidence.' },
+  { name: 'Plan', category: 'planner', description: 'Drafts a solution strategy; put it first. A plan is not an answer.' },
+  { name: 'Aggregate', category: 'ensemble', description: 'Merges the outputs of a parallel block into one answer (after a parallel block).' },
+];
+
+/** The 12 operators shown to the policy by default. */
+export const DEFAULT_LIBRARY: readonly string[] = [
+  'Custom', 'AnswerGenerate', 'Programmer', 'ScEnsemble', 'Test', 'Review', 'Revise', 'Decompose', 'Verify', 'Plan', 'Aggregate', 'Format',
+];
+
+/** Operators that may not sit inside a parallel block (they merge parallel outputs). */
+export const PARALLEL_FORBIDDEN: readonly string[] = ['ScEnsemble', 'Aggregate', 'MdEnsemble'];
+/** Checkers for the finish rule and the reward. */
+export const CHECKERS: readonly string[] = ['Verify', 'Test', 'Review'];
+/** Solvers for the finish rule. */
+export const FINISH_SOLVERS: readonly string[] = ['Custom', 'Programmer', 'AnswerGenerate', 'Aggregate', 'Revise'];
+/** Solvers for the feedback advisor. */
+export const ADVISOR_SOLVERS: readonly string[] = ['Programmer', 'AnswerGenerate', 'Custom'];
+/** Operators whose successful output becomes the "last solver result". */
+export const RESULT_OPERATORS: readonly string[] = ['Custom', 'Programmer', 'AnswerGenerate', 'Aggregate', 'Format', 'Revise', 'ScEnsemble', 'MdEnsemble'];
+export const AGGREGATORS: readonly string[] = ['ScEnsemble', 'Aggregate', 'MdEnsemble'];
+
+/** Python `sorted` order (code points), used in reference messages. */
+export function sortedNames(names: Iterable<string>): string[] {
+  return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
