@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { bootHost, CORE_VERSION, isFlowSteerError, PLUGIN_API_VERSION, describeError, type PluginReport } from '@flowsteer/core';
 import { formatPluginReport } from './format.js';
+import { CliUsageError } from './errors.js';
+import { dslParse, dslRender, formatReplay, parseTranscript, readInput, replayTranscript } from './commands/canvas.js';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
@@ -12,6 +14,13 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdin: () => Promise<string>;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const defaultIo: CliIo = {
@@ -19,6 +28,7 @@ const defaultIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
+  stdin: readStdin,
 };
 
 /** Where this app is installed: plugins installed beside it are discovered too. */
@@ -99,7 +109,63 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       else io.stdout(`config file: ${payload.file ?? '(none)'}\n${JSON.stringify(redacted, null, 2)}\n`);
     });
 
+  const canvas = program.command('canvas').description('work with the Workflow Canvas');
+  canvas
+    .command('replay')
+    .description('replay a transcript (JSONL, one raw policy output string per line) through a canvas with execution off')
+    .argument('[file]', 'transcript file, or - for standard input', '-')
+    .option('--task <text>', 'the task the policy was building for', '(no task given)')
+    .option('--type <type>', 'problem type: math, code, qa, reasoning, mc', 'math')
+    .option('--max-rounds <n>', 'round limit', (v) => positiveInt(v, '--max-rounds'), 20)
+    .option('--min-operators <n>', 'operators required to finish', (v) => positiveInt(v, '--min-operators'), 5)
+    .option('--no-checker', 'do not require solver and checker operators to finish')
+    .option('--no-structure', 'do not require a parallel/conditional/loop block to finish')
+    .option('--quirk <name>', 'reproduce a reference behaviour (repeatable; "reference" = all)', parseSet, [] as string[])
+    .option('--snapshot <file>', 'write the final canvas snapshot (JSON) to <file>')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, options: { task: string; type: string; maxRounds: number; minOperators: number; checker: boolean; structure: boolean; quirk: string[]; snapshot?: string; json?: boolean }) => {
+      const outputs = parseTranscript(await readInput(file, io.stdin));
+      const report = await replayTranscript(outputs, {
+        task: options.task,
+        type: options.type,
+        maxRounds: options.maxRounds,
+        minOperators: options.minOperators,
+        checker: options.checker,
+        structure: options.structure,
+        quirks: options.quirk,
+        ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
+      });
+      if (options.json === true) writeJson(io, report);
+      else io.stdout(`${formatReplay(report)}\n`);
+    });
+
+  const dsl = program.command('dsl').description('parse and render workflow DSL');
+  dsl
+    .command('parse')
+    .description('parse a DSL string into graph nodes (errors name the column)')
+    .argument('<dsl>', 'e.g. "Plan -> [Custom, Programmer] -> ScEnsemble -> Verify ? Revise : done"')
+    .option('--reference', 'use the reference canvas-side parser (drops unknown parts, splits loops)')
+    .option('--mermaid', 'print a Mermaid flowchart instead of JSON')
+    .action((text: string, options: { reference?: boolean; mermaid?: boolean }) => {
+      const parsed = dslParse(text, options.reference === true);
+      if (options.mermaid === true) io.stdout(`${parsed.mermaid}\n`);
+      else writeJson(io, { dsl: parsed.dsl, nodes: parsed.nodes });
+    });
+  dsl
+    .command('render')
+    .description('render graph JSON (canvas snapshot, {"nodes": [...]}, or a node array) as canonical DSL')
+    .argument('[file]', 'JSON file, or - for standard input', '-')
+    .action(async (file: string) => {
+      io.stdout(`${dslRender(await readInput(file, io.stdin))}\n`);
+    });
+
   return program;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CliUsageError(`${flag} expects a non-negative integer, got "${value}"`);
+  return n;
 }
 
 export function pluginListJson(report: PluginReport): Record<string, unknown> {
@@ -122,9 +188,13 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       if (error.code === 'flowsteer.badSet') io.stderr(`error: ${error.message}\n`);
       return ExitCode.Usage;
     }
+    if (error instanceof CliUsageError) {
+      io.stderr(`error: ${error.message}\n`);
+      return ExitCode.Usage;
+    }
     if (isFlowSteerError(error)) {
       io.stderr(`error [${error.code}]: ${error.message}\n`);
-      return error.code === 'CONFIG_INVALID' ? ExitCode.Usage : ExitCode.Failure;
+      return error.code === 'CONFIG_INVALID' || error.code === 'VALIDATION_FAILED' ? ExitCode.Usage : ExitCode.Failure;
     }
     io.stderr(`error: ${describeError(error)}\n`);
     return ExitCode.Failure;

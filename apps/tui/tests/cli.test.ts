@@ -1,27 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
+import { flowsteer, repoRoot } from './helpers.js';
 
-const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
-const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const FIRST_PARTY = ['@flowsteer/backends-openai', '@flowsteer/backends-replay', '@flowsteer/operators-code', '@flowsteer/operators-standard'];
-
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function flowsteer(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: options.cwd ?? repoRoot, env: { PATH: process.env['PATH'] ?? '', ...options.env } }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
 
 let temp = '';
 afterEach(async () => {
@@ -103,7 +87,7 @@ describe('flowsteer exit codes and config errors', () => {
 
   it('runs in-process with injected io and prints help plus plugins with no arguments', async () => {
     let out = '';
-    const code = await runCli([], { stdout: (t) => (out += t), stderr: () => undefined, cwd: repoRoot, env: {} });
+    const code = await runCli([], { stdout: (t) => (out += t), stderr: () => undefined, cwd: repoRoot, env: {}, stdin: async () => '' });
     expect(code).toBe(0);
     expect(out).toContain('Usage: flowsteer');
     expect(out).toMatch(/Plugins \(plugin API v1\): \d+ loaded, 0 skipped/);
