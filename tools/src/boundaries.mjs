@@ -13,7 +13,7 @@ import ts from 'typescript';
 
 const CORE = '@flowsteer/core';
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.jsx'];
-const SCANNED_DIRS = ['src', 'tests'];
+const SCANNED_DIRS = ['src', 'tests', 'bench'];
 
 /**
  * @typedef {{ name: string; dir: string; pkg: Record<string, any> }} WorkspacePackage
