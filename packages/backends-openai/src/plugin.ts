@@ -1,10 +1,10 @@
 import { definePlugin, pluginMetaFrom } from '@flowsteer/core';
+import { OpenAiCompatibleBackend } from './backend.js';
 
-/**
- * Plugin entry (package.json "flowsteer.entry"). It contributes nothing yet: the package is
- * reserved so the name, manifest and discovery path are stable before its contents land.
- */
+/** Registers the `openai` backend: any OpenAI-compatible chat completions server. */
 export default definePlugin({
   meta: pluginMetaFrom(import.meta.url),
-  register() {},
+  register(api) {
+    api.registerBackend('openai', (settings) => new OpenAiCompatibleBackend(settings));
+  },
 });
