@@ -7,3 +7,4 @@ export * from './guidance.js';
 export * from './prompt.js';
 export * from './env.js';
 export * from './mermaid.js';
+export * from './executor.js';

@@ -1,10 +1,10 @@
 import { definePlugin, pluginMetaFrom } from '@flowsteer/core';
+import { STANDARD_OPERATORS } from './operators.js';
 
-/**
- * Plugin entry (package.json "flowsteer.entry"). It contributes nothing yet: the package is
- * reserved so the name, manifest and discovery path are stable before its contents land.
- */
+/** Registers the eleven standard prompted operators. */
 export default definePlugin({
   meta: pluginMetaFrom(import.meta.url),
-  register() {},
+  register(api) {
+    for (const operator of STANDARD_OPERATORS) api.registerOperator(operator);
+  },
 });
