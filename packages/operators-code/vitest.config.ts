@@ -1,3 +1,3 @@
 import { projectTestConfig } from '../../vitest.shared.ts';
 
-export default projectTestConfig('operators-code');
+export default projectTestConfig('operators-code', { testTimeout: 60_000 });

@@ -13,6 +13,7 @@ export * from './contracts/scorer.js';
 export * from './contracts/sandbox.js';
 export * from './contracts/store.js';
 export * from './contracts/step.js';
+export * from './operator-llm.js';
 export * from './registry.js';
 export * from './atomic.js';
 export * from './file-store.js';

@@ -1,1 +1,5 @@
+export * from './operators.js';
+export * from './harness.js';
+export { PyodideSandbox, type PyodideSandboxOptions } from './pyodide-sandbox.js';
+export { SystemPythonSandbox, type SystemPythonSandboxOptions } from './system-python-sandbox.js';
 export { default as plugin } from './plugin.js';

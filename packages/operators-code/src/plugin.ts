@@ -1,10 +1,14 @@
 import { definePlugin, pluginMetaFrom } from '@flowsteer/core';
+import { CODE_OPERATORS } from './operators.js';
+import { PyodideSandbox } from './pyodide-sandbox.js';
+import { SystemPythonSandbox } from './system-python-sandbox.js';
 
-/**
- * Plugin entry (package.json "flowsteer.entry"). It contributes nothing yet: the package is
- * reserved so the name, manifest and discovery path are stable before its contents land.
- */
+/** Registers Programmer, Test and CustomCodeGenerate, and the `pyodide` and `system-python` sandboxes. */
 export default definePlugin({
   meta: pluginMetaFrom(import.meta.url),
-  register() {},
+  register(api) {
+    for (const operator of CODE_OPERATORS) api.registerOperator(operator);
+    api.registerSandbox('pyodide', (settings) => new PyodideSandbox({ ...(settings.workers === undefined ? {} : { workers: settings.workers }), ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }), ...(settings.memoryMb === undefined ? {} : { memoryMb: settings.memoryMb }) }));
+    api.registerSandbox('system-python', (settings) => new SystemPythonSandbox({ ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }), ...(settings.memoryMb === undefined ? {} : { memoryMb: settings.memoryMb }) }));
+  },
 });

@@ -1,5 +1,4 @@
-import { StepInputSchema, StepOutputSchema, type Operator, type OperatorCategory, type OperatorContext, type StepInput, type StepOutput } from '@flowsteer/core';
-import { complete } from './llm.js';
+import { StepInputSchema, StepOutputSchema, completeForNode as complete, type Operator, type OperatorCategory, type OperatorContext, type StepInput, type StepOutput } from '@flowsteer/core';
 import { cleanAnswer, numericConsensus, parseBoolean, parseLetter, parseNumberedList, xmlFields } from './parse.js';
 
 type StepOperator = Operator<StepInput, StepOutput>;

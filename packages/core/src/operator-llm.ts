@@ -1,16 +1,18 @@
-import { collectStream, type OperatorContext } from '@flowsteer/core';
+import { collectStream } from './contracts/llm.js';
+import type { OperatorContext } from './contracts/operator.js';
 
-export interface CompletionOptions {
+export interface NodeCompletionOptions {
   readonly system?: string;
   readonly maxTokens?: number;
   readonly temperature?: number;
 }
 
 /**
- * One executor-LLM call on behalf of a node: streams deltas as `node.output` events, records
- * usage against the node, and honours the node's AbortSignal.
+ * One executor-LLM call on behalf of a workflow node: streams deltas as `node.output` events,
+ * records usage against the node, and honours the node's AbortSignal. Operators use this rather
+ * than calling the backend directly so accounting and streaming are uniform.
  */
-export async function complete(ctx: OperatorContext, prompt: string, options: CompletionOptions = {}): Promise<string> {
+export async function completeForNode(ctx: OperatorContext, prompt: string, options: NodeCompletionOptions = {}): Promise<string> {
   const messages = [...(options.system === undefined ? [] : [{ role: 'system' as const, content: options.system }]), { role: 'user' as const, content: prompt }];
   const result = await collectStream(
     ctx.backend.stream({ messages, sampling: { temperature: options.temperature ?? 0, ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }) }, signal: ctx.signal }),

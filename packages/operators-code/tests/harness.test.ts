@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { PyodideSandbox, buildTestProgram, extractCode, inferEntryPoint, readTestOutcome, splitTopLevel } from '../src/index.js';
+
+const sandbox = new PyodideSandbox({ workers: 1 });
+afterAll(() => sandbox.close());
+
+async function check(solution: string, tests: string, entry?: string) {
+  const run = await sandbox.run({ code: buildTestProgram(solution, tests, entry), timeoutMs: 10_000 });
+  return readTestOutcome(run.stdout);
+}
+
+const humanEvalTests = 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-1, 1) == 0\n';
+
+describe('test harness', () => {
+  it('HumanEval: passes a correct solution and fails a wrong one', async () => {
+    expect(await check('def add(a, b):\n    return a + b', humanEvalTests, 'add')).toMatchObject({ passed: true, failed: 0 });
+    expect(await check('def add(a, b):\n    return a - b', humanEvalTests, 'add')).toMatchObject({ passed: false, errorType: 'AssertionError' });
+    expect(await check('def plus(a, b):\n    return a + b', humanEvalTests, 'add')).toMatchObject({ passed: false, errorType: 'NameError' });
+  });
+
+  it('MBPP asserts: every assert runs, failures report expected and actual', async () => {
+    const tests = 'assert add(1, 2) == 3\nassert add(2, 2) == 5, "two plus two"\nassert add(0, 0) == 0';
+    const outcome = await check('def add(a, b):\n    return a + b', tests, 'add');
+    expect(outcome).toMatchObject({ passed: false, total: 3, failed: 1, errorType: 'AssertionError' });
+    expect(outcome?.error).toBe('Expected 5 (type: int), got 4 (type: int) in: assert add(2, 2) == 5, "two plus two"');
+    expect(await check('def add(a, b):\n    return a + b', 'assert add(1, 2) == 3\nassert add(2, 2) == 4', 'add')).toMatchObject({ passed: true, total: 2, failed: 0 });
+  });
+
+  it('is honest: a `pass` statement, printed words or a broken solution never count as passing', async () => {
+    expect(await check('def add(a, b):\n    pass\nprint("all tests passed")', 'assert add(1, 2) == 3', 'add')).toMatchObject({ passed: false });
+    expect(await check('def add(a, b) return a', 'assert add(1, 2) == 3', 'add')).toMatchObject({ passed: false, errorType: 'SyntaxError' });
+    expect(await check('def add(a, b):\n    return a + b', '# no asserts here\nx = 1', 'add')).toMatchObject({ passed: false, errorType: 'NoTests' });
+    expect(await check('import sys\ndef add(a, b):\n    return a + b\nsys.exit(0)', 'assert add(1, 2) == 3', 'add')).toMatchObject({ passed: false });
+  });
+
+  it('handles multi-line asserts and setup statements', async () => {
+    const tests = 'data = [1,\n        2]\nassert total(\n    data) == 3\n';
+    expect(splitTopLevel(tests)).toEqual(['data = [1,\n        2]', 'assert total(\n    data) == 3']);
+    expect(await check('def total(xs):\n    return sum(xs)', tests, 'total')).toMatchObject({ passed: true, total: 1 });
+  });
+
+  it('infers entry points like the reference', () => {
+    expect(inferEntryPoint('def check(candidate):\n    assert candidate(1)')).toBe('candidate');
+    expect(inferEntryPoint('assert add(1,2)==3')).toBe('add');
+    expect(inferEntryPoint('assert len(x)==1\nassert foo(2)==3')).toBe('foo');
+    expect(inferEntryPoint('result = task_func(1)')).toBe('task_func');
+    expect(inferEntryPoint('self.assertEqual(bar(1), 2)')).toBe('bar');
+  });
+
+  it('extracts code from fenced, unfenced and chatty answers', () => {
+    expect(extractCode('Here:\n```python\ndef f():\n    return 1\n```\nDone.')).toBe('def f():\n    return 1');
+    expect(extractCode('```\nx = 1\n```')).toBe('x = 1');
+    expect(extractCode('Sure.\nimport math\ndef f():\n    return math.pi\nExplanation: uses pi')).toBe('import math\ndef f():\n    return math.pi');
+    expect(extractCode('print(1)')).toBe('print(1)');
+  });
+});
