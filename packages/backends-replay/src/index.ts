@@ -1,1 +1,2 @@
+export * from './cassette.js';
 export { default as plugin } from './plugin.js';

@@ -1,10 +1,14 @@
-import { definePlugin, pluginMetaFrom } from '@flowsteer/core';
+import { BackendError, definePlugin, pluginMetaFrom } from '@flowsteer/core';
+import { ReplayBackend } from './cassette.js';
 
-/**
- * Plugin entry (package.json "flowsteer.entry"). It contributes nothing yet: the package is
- * reserved so the name, manifest and discovery path are stable before its contents land.
- */
+/** Registers the `replay` backend; its cassette path comes from the backend's `options.cassette`. */
 export default definePlugin({
   meta: pluginMetaFrom(import.meta.url),
-  register() {},
+  register(api) {
+    api.registerBackend('replay', async (settings) => {
+      const cassette = settings.options?.['cassette'];
+      if (typeof cassette !== 'string' || cassette === '') throw new BackendError('replay', 'set the cassette file in the backend options, e.g. --set executor.options=\'{"cassette":"run.cassette.jsonl"}\'');
+      return ReplayBackend.load(cassette);
+    });
+  },
 });

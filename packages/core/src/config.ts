@@ -17,6 +17,8 @@ export const BackendConfigSchema = z
     timeoutMs: z.number().int().positive().optional(),
     maxRetries: z.number().int().min(0).max(20).optional(),
     concurrency: z.number().int().positive().optional(),
+    /** Backend-specific settings, e.g. `{"cassette": "run.cassette.jsonl"}` for replay. */
+    options: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
