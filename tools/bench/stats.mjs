@@ -36,6 +36,6 @@ export function parseArgs(argv, defaults) {
 /** Prints a titled table and, with BENCH_JSON set, a JSON line. @param {string} title @param {Record<string, number>} values */
 export function report(title, values) {
   console.log(title);
-  for (const [key, value] of Object.entries(values)) console.log(`  ${key.padEnd(16)} ${Number.isInteger(value) ? value : value.toFixed(1)}`);
+  for (const [key, value] of Object.entries(values)) console.log(`  ${key.padEnd(16)} ${Number.isInteger(value) ? value : Math.abs(value) < 10 ? value.toFixed(3) : value.toFixed(1)}`);
   if (process.env['BENCH_JSON'] !== undefined) console.log(JSON.stringify({ bench: title, ...values }));
 }
