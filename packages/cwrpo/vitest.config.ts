@@ -1,3 +1,3 @@
 import { projectTestConfig } from '../../vitest.shared.ts';
 
-export default projectTestConfig('cwrpo');
+export default projectTestConfig('cwrpo', { testTimeout: 120_000 });

@@ -338,7 +338,20 @@ export class CanvasEnv {
       text,
       messages: [{ role: 'user', content: text }],
       awaitingPrompt,
-      state: { dsl: this.#graph.toDsl(), phase: state.phase, round: state.round, maxRounds: this.maxRounds, operators: stats.operatorList, finished: state.finished },
+      state: {
+        dsl: this.#graph.toDsl(),
+        phase: state.phase,
+        round: state.round,
+        maxRounds: this.maxRounds,
+        operators: stats.operatorList,
+        hasParallel: stats.hasParallel,
+        hasConditional: stats.hasConditional,
+        hasLoop: stats.hasLoop,
+        taskType: state.task.type,
+        pendingOperator: awaitingPrompt && state.pending !== undefined ? this.#pendingOperator(state.pending) : null,
+        finishAllowed: !state.finished && this.finishViolation() === undefined,
+        finished: state.finished,
+      },
     };
   }
 

@@ -1,1 +1,10 @@
-export {};
+export * from './reward.js';
+export * from './advantages.js';
+export * from './random.js';
+export * from './network.js';
+export * from './actions.js';
+export * from './local-policy.js';
+export * from './simulator.js';
+export * from './rollout.js';
+export * from './trainer.js';
+export * from './onnx.js';

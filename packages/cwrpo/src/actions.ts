@@ -1,0 +1,104 @@
+/**
+ * The local policy's discrete action space: canvas edits rendered as the same XML the LLM policy
+ * writes, so every action goes through the real canvas parser and validation.
+ */
+
+export interface LocalAction {
+  readonly name: string;
+  readonly xml: string;
+  /** Operators this action adds (empty for finish). */
+  readonly adds: readonly string[];
+}
+
+export const LIBRARY: readonly string[] = ['Custom', 'AnswerGenerate', 'Programmer', 'ScEnsemble', 'Test', 'Review', 'Revise', 'Decompose', 'Verify', 'Plan', 'Aggregate', 'Format'];
+
+const add = (op: string): LocalAction => ({ name: `add ${op}`, xml: `<action>add</action><operator>${op}</operator>`, adds: [op] });
+const parallel = (ops: readonly string[]): LocalAction => ({
+  name: `parallel [${ops.join(', ')}]`,
+  xml: `<action>add</action><structure>parallel</structure><operators>${ops.join(',')}</operators>`,
+  adds: ops,
+});
+const conditional = (check: string, repair: string): LocalAction => ({
+  name: `conditional ${check} ? ${repair} : done`,
+  xml: `<action>add</action><structure>conditional</structure><condition>${check}</condition><true>${repair}</true><false>done</false>`,
+  adds: [check, repair],
+});
+
+export const ACTIONS: readonly LocalAction[] = [
+  ...LIBRARY.map(add),
+  parallel(['Custom', 'AnswerGenerate']),
+  parallel(['Programmer', 'Custom']),
+  parallel(['Programmer', 'Programmer', 'Custom']),
+  conditional('Verify', 'Revise'),
+  conditional('Review', 'Revise'),
+  conditional('Test', 'Programmer'),
+  { name: 'loop (Review -> Revise) * 2', xml: '<action>add</action><structure>loop</structure><operators>Review,Revise</operators><count>2</count>', adds: ['Review', 'Revise', 'Review', 'Revise'] },
+  { name: 'finish', xml: '<action>finish</action>', adds: [] },
+];
+
+export const FINISH_ACTION = ACTIONS.length - 1;
+export const TASK_FAMILIES: readonly string[] = ['math', 'qa', 'code'];
+/** Adds are masked once the workflow has this many operators. */
+export const MAX_OPERATORS = 14;
+
+/** What the policy reads from the canvas observation state. */
+export interface CanvasFeatures {
+  readonly taskType: string;
+  readonly operators: readonly string[];
+  readonly hasParallel: boolean;
+  readonly hasConditional: boolean;
+  readonly hasLoop: boolean;
+  readonly round: number;
+  readonly maxRounds: number;
+  readonly finishAllowed: boolean;
+}
+
+export const FEATURE_SIZE = TASK_FAMILIES.length + LIBRARY.length + 3 + 4;
+
+/** Task family one-hot, operator counts, structure flags, size, progress, last operator kind, finish allowed. */
+export function featuresOf(state: CanvasFeatures): Float64Array {
+  const x = new Float64Array(FEATURE_SIZE);
+  let i = 0;
+  for (const family of TASK_FAMILIES) x[i++] = state.taskType === family ? 1 : 0;
+  for (const op of LIBRARY) x[i++] = state.operators.filter((o) => o === op).length / 2;
+  x[i++] = state.hasParallel ? 1 : 0;
+  x[i++] = state.hasConditional ? 1 : 0;
+  x[i++] = state.hasLoop ? 1 : 0;
+  x[i++] = state.operators.length / 8;
+  x[i++] = state.round / Math.max(1, state.maxRounds);
+  x[i++] = state.operators[state.operators.length - 1] === 'Format' ? 1 : 0;
+  x[i++] = state.finishAllowed ? 1 : 0;
+  return x;
+}
+
+/** 1 for actions the canvas would accept now: finish only when allowed, adds while there is room. */
+export function validMask(state: CanvasFeatures): Float64Array {
+  const mask = new Float64Array(ACTIONS.length);
+  ACTIONS.forEach((action, index) => {
+    if (index === FINISH_ACTION) mask[index] = state.finishAllowed ? 1 : 0;
+    else mask[index] = state.operators.length + action.adds.length <= MAX_OPERATORS ? 1 : 0;
+  });
+  if (!mask.some((m) => m > 0)) mask[FINISH_ACTION] = 1;
+  return mask;
+}
+
+/** Reads the features from an observation's structured state, checking the fields it needs. */
+export function canvasFeaturesFrom(state: Readonly<Record<string, unknown>> | undefined): CanvasFeatures {
+  if (state === undefined) throw new Error('the local policy needs the canvas observation state');
+  const operators = Array.isArray(state['operators']) ? (state['operators'] as unknown[]).filter((o): o is string => typeof o === 'string') : [];
+  return {
+    taskType: typeof state['taskType'] === 'string' ? state['taskType'] : 'reasoning',
+    operators,
+    hasParallel: state['hasParallel'] === true,
+    hasConditional: state['hasConditional'] === true,
+    hasLoop: state['hasLoop'] === true,
+    round: typeof state['round'] === 'number' ? state['round'] : 0,
+    maxRounds: typeof state['maxRounds'] === 'number' ? state['maxRounds'] : 20,
+    finishAllowed: state['finishAllowed'] === true,
+  };
+}
+
+/** The fixed prompt the local policy writes on operator-prompt turns (prompts are not learned). */
+export function promptFor(operator: string): string {
+  return `Do the ${operator} step for this task carefully and give a clear result.`;
+}

@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_TRAIN_CONFIG, LocalPolicy, RandomPolicy, Trainer, WorkflowSimulator, evaluatePolicy, evaluateTemplates, parseDslForTests, rollout, type TrainConfig } from './support.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cwrpo-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const small: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, groups: 6, groupSize: 6, updates: 6, seed: 3 };
+
+describe('simulator', () => {
+  it('has a different best workflow per family, so no single template is best', () => {
+    const sim = new WorkflowSimulator();
+    const tasks = sim.taskSet(90, 1);
+    const ranked = evaluateTemplates(tasks, sim);
+    const bestPerFamily = ['math', 'qa', 'code'].map((f) => [...ranked].sort((a, b) => (b.byFamily[f] as number) - (a.byFamily[f] as number))[0]?.name);
+    expect(new Set(bestPerFamily).size).toBeGreaterThan(1);
+    const noSolver = parseDslForTests('Plan -> Verify -> Format');
+    expect(sim.successProbability(tasks[0]!, noSolver)).toBe(0.03);
+  });
+});
+
+describe('rollouts', () => {
+  it('runs a policy through the real canvas and records decisions as tokens', async () => {
+    const { trainer } = await Trainer.open(await tempDir(), small);
+    const task = trainer.simulator.taskSet(1, 5)[0]!;
+    const trajectory = await rollout(LocalPolicy.create(1), task, trainer.rolloutOptions());
+    const actions = trajectory.turns.filter((t) => t.kind === 'action');
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.every((t) => t.tokenIds?.length === 1 && t.logprobs?.length === 1 && (t.logprobs[0] as number) <= 0)).toBe(true);
+    expect(trajectory.turns.filter((t) => t.kind === 'prompt').every((t) => t.tokenIds === undefined)).toBe(true);
+    expect(trajectory.reward.total).toBeGreaterThanOrEqual(-1);
+  });
+});
+
+describe('Trainer', () => {
+  it('learns: after training, the greedy policy beats the random policy and the best single template', async () => {
+    const dir = await tempDir();
+    const { trainer } = await Trainer.open(dir, { ...DEFAULT_TRAIN_CONFIG, updates: 100, seed: 7 });
+    await trainer.run();
+    const tasks = trainer.simulator.taskSet(150, 2024);
+    const trained = await evaluatePolicy('trained', () => trainer.policy('greedy'), tasks, trainer);
+    const random = await evaluatePolicy('random', (i) => new RandomPolicy(100 + i), tasks, trainer);
+    const bestTemplate = evaluateTemplates(tasks, trainer.simulator)[0]!;
+    expect(trained.meanSuccessProbability).toBeGreaterThan(random.meanSuccessProbability);
+    expect(trained.meanSuccessProbability).toBeGreaterThan(bestTemplate.meanSuccessProbability);
+    const metrics = (await readFile(trainer.metricsPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { update: number; meanReward: number });
+    expect(metrics.map((m) => m.update)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    const early = metrics.slice(0, 5).reduce((a, m) => a + m.meanReward, 0) / 5;
+    const late = metrics.slice(-5).reduce((a, m) => a + m.meanReward, 0) / 5;
+    expect(late).toBeGreaterThan(early + 0.3);
+  });
+
+  it('resumes from its checkpoint to exactly the same weights as an uninterrupted run', async () => {
+    const straight = await tempDir();
+    const { trainer: a } = await Trainer.open(straight, small);
+    await a.run();
+    const split = await tempDir();
+    const { trainer: b1 } = await Trainer.open(split, { ...small, updates: 3 });
+    await b1.run();
+    const { trainer: b2, resumed } = await Trainer.open(split, small);
+    expect(resumed).toBe(true);
+    expect(b2.completedUpdates).toBe(3);
+    // The checkpoint's config wins, so raise the target explicitly.
+    Object.assign(b2, { config: { ...b2.config, updates: 6 } });
+    await b2.run();
+    expect([...b2.params.w2]).toEqual([...a.params.w2]);
+    expect([...b2.params.w1]).toEqual([...a.params.w1]);
+  });
+
+  it('survives kill -9 mid-run: a restart finishes with the weights of an uninterrupted run', async () => {
+    const reference = await tempDir();
+    const config = { ...small, updates: 8 };
+    const { trainer: uninterrupted } = await Trainer.open(reference, config);
+    await uninterrupted.run();
+
+    const dir = await tempDir();
+    const moduleUrl = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'index.js')).href;
+    const script = `
+      const { Trainer } = await import(${JSON.stringify(moduleUrl)});
+      const { trainer } = await Trainer.open(${JSON.stringify(dir)}, ${JSON.stringify(config)});
+      await trainer.run({ onUpdate: (m) => process.stdout.write('update ' + m.update + '\\n') });
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('update 2')) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await new Promise((resolve) => child.on('exit', resolve));
+    const { trainer, resumed } = await Trainer.open(dir, config);
+    expect(resumed).toBe(true);
+    expect(trainer.completedUpdates).toBeGreaterThanOrEqual(3);
+    expect(trainer.completedUpdates).toBeLessThan(8);
+    await trainer.run();
+    expect([...trainer.params.w1]).toEqual([...uninterrupted.params.w1]);
+    const updates = (await readFile(trainer.metricsPath, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { update: number }).update);
+    expect(updates).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
