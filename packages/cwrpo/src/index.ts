@@ -8,3 +8,5 @@ export * from './simulator.js';
 export * from './rollout.js';
 export * from './trainer.js';
 export * from './onnx.js';
+export * from './export.js';
+export * from './env-server.js';
