@@ -6,6 +6,7 @@ import { formatPluginReport } from './format.js';
 import { CliUsageError } from './errors.js';
 import { dslParse, dslRender, formatReplay, parseTranscript, readInput, replayTranscript } from './commands/canvas.js';
 import { formatRunReport, parsePromptFlags, runWorkflow } from './commands/run.js';
+import { EnvServer, exportSimTrajectories, formatProgress, formatTrainReport, trainCommand } from './commands/train.js';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
@@ -162,6 +163,75 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       } finally {
         process.off('SIGINT', onSigint);
       }
+    });
+
+  program
+    .command('train')
+    .description('train the local Flow-Director policy with CWRPO (checkpoints atomically; rerun the same command to resume)')
+    .option('--env <name>', 'training environment (built in: sim, the workflow simulator)', 'sim')
+    .requiredOption('--out <dir>', 'run directory: checkpoint.json, metrics.jsonl, policy.onnx, evaluation.json')
+    .option('--groups <n>', 'tasks per update (GRPO groups)', (v) => positiveInt(v, '--groups'), 8)
+    .option('--group-size <n>', 'rollouts per task', (v) => positiveInt(v, '--group-size'), 8)
+    .option('--updates <n>', 'policy updates', (v) => positiveInt(v, '--updates'), 120)
+    .option('--seed <n>', 'random seed', (v) => positiveInt(v, '--seed'), 7)
+    .option('--reward <kind>', 'cwrpo (structure + conditionally released correctness) or correctness (plain baseline)', 'cwrpo')
+    .option('--schedule <name>', 'reward schedule: reference, milestones, reference-loop-bug', 'reference')
+    .option('--strict-finish', 'use the reference finish rules (5 operators, checker, structure)')
+    .option('--eval-tasks <n>', 'held-out tasks for the final evaluation', (v) => positiveInt(v, '--eval-tasks'), 300)
+    .option('--json', 'machine-readable output')
+    .action(async (options: { env: string; out: string; groups: number; groupSize: number; updates: number; seed: number; reward: string; schedule: string; strictFinish?: boolean; evalTasks: number; json?: boolean }) => {
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort(new Error('interrupted'));
+      process.once('SIGINT', onSigint);
+      try {
+        const report = await trainCommand({
+          ...options,
+          strictFinish: options.strictFinish === true,
+          signal: controller.signal,
+          onNotice: (message) => io.stderr(`note: ${message}\n`),
+          ...(options.json === true ? {} : { onProgress: (m, total) => io.stderr(`${formatProgress(m, total)}\n`) }),
+        });
+        if (options.json === true) writeJson(io, report);
+        else io.stdout(`${formatTrainReport(report)}\n`);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+
+  program
+    .command('export-trajectories')
+    .description('roll out the (trained) local policy on simulated tasks and write trajectories as JSONL for external RL engines')
+    .requiredOption('--out <file>', 'JSONL output')
+    .option('--from <dir>', 'a `flowsteer train` run directory whose policy to use')
+    .option('--groups <n>', 'tasks', (v) => positiveInt(v, '--groups'), 4)
+    .option('--group-size <n>', 'rollouts per task', (v) => positiveInt(v, '--group-size'), 4)
+    .option('--seed <n>', 'random seed', (v) => positiveInt(v, '--seed'), 7)
+    .action(async (options: { out: string; from?: string; groups: number; groupSize: number; seed: number }) => {
+      const count = await exportSimTrajectories({ out: options.out, groups: options.groups, groupSize: options.groupSize, seed: options.seed, signal: new AbortController().signal, ...(options.from === undefined ? {} : { checkpointDir: options.from }) });
+      io.stdout(`wrote ${count} trajectories to ${options.out}\n`);
+    });
+
+  program
+    .command('serve-env')
+    .description('serve the Workflow Canvas over HTTP (POST /reset, POST /step) for external trainers of LLM policies')
+    .option('--port <n>', 'port', (v) => positiveInt(v, '--port'), 8765)
+    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option('--min-operators <n>', 'operators required to finish', (v) => positiveInt(v, '--min-operators'), 5)
+    .option('--no-checker', 'do not require solver and checker operators to finish')
+    .option('--no-structure', 'do not require a structure to finish')
+    .action(async (options: { port: number; host: string; minOperators: number; checker: boolean; structure: boolean }) => {
+      const server = new EnvServer({ canvas: { minOperators: options.minOperators, requireChecker: options.checker, requireStructure: options.structure } });
+      const url = await server.listen(options.port, options.host);
+      io.stdout(`serving the canvas at ${url} (POST /reset, POST /step, GET /health); Ctrl-C stops\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server.close().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
     });
 
   const canvas = program.command('canvas').description('work with the Workflow Canvas');

@@ -200,8 +200,12 @@ export class Trainer {
     return join(dir, 'checkpoint.json');
   }
 
-  /** Starts a run in `dir`, or resumes the one already there (its config wins). */
-  static async open(dir: string, config: TrainConfig): Promise<{ trainer: Trainer; resumed: boolean }> {
+  /**
+   * Starts a run in `dir`, or resumes the one already there. On resume the checkpoint's config
+   * wins except for `updates` (the target may grow); `ignored` lists requested settings that
+   * differ from the checkpoint and were not applied.
+   */
+  static async open(dir: string, config: TrainConfig): Promise<{ trainer: Trainer; resumed: boolean; ignored: string[] }> {
     await mkdir(dir, { recursive: true });
     let checkpoint: Checkpoint | undefined;
     try {
@@ -210,9 +214,11 @@ export class Trainer {
       if ((error as { code?: string }).code !== 'ENOENT') throw new Error(`cannot read the checkpoint in ${dir}: ${(error as Error).message}`);
     }
     if (checkpoint !== undefined && checkpoint.format !== 'flowsteer.cwrpo.checkpoint') throw new Error(`${Trainer.checkpointPath(dir)} is not a CWRPO checkpoint`);
-    const trainer = new Trainer(dir, checkpoint?.config ?? config, checkpoint);
+    const effective = checkpoint === undefined ? config : { ...checkpoint.config, updates: config.updates };
+    const ignored = checkpoint === undefined ? [] : (Object.keys(config) as Array<keyof TrainConfig>).filter((key) => key !== 'updates' && JSON.stringify(config[key]) !== JSON.stringify(checkpoint.config[key]));
+    const trainer = new Trainer(dir, effective, checkpoint);
     if (checkpoint !== undefined) await trainer.#trimMetrics();
-    return { trainer, resumed: checkpoint !== undefined };
+    return { trainer, resumed: checkpoint !== undefined, ignored };
   }
 
   get metricsPath(): string {
@@ -271,8 +277,9 @@ export class Trainer {
       meanReward: mean(all.map((t) => t.reward.total)),
       meanCorrectness: mean(all.map((t) => t.correctness)),
       meanSuccessProbability: mean(all.map((t) => expectedCorrectness(this.simulator, t))),
-      meanStructureReward: mean(all.map((t) => t.reward.structure)),
-      releasedRate: mean(all.map((t) => (t.reward.released ? 1 : 0))),
+      // Structure is measured with the schedule even when the reward ignores it (the baseline).
+      meanStructureReward: mean(all.map((t) => this.#structure(t.finalDsl))),
+      releasedRate: mean(all.map((t) => (this.#structure(t.finalDsl) >= 1 ? 1 : 0))),
       meanFinishRound: mean(all.map((t) => t.finishRound ?? this.config.canvas.maxRounds)),
       earlyFinishRate: mean(all.map((t) => (t.finished && t.operatorCount < 3 ? 1 : 0))),
       meanOperators: mean(all.map((t) => t.operatorCount)),
@@ -288,6 +295,11 @@ export class Trainer {
     this.completedUpdates = update + 1;
     await this.#checkpoint();
     return metrics;
+  }
+
+  #structure(dsl: string): number {
+    const schedule = REWARD_SCHEDULES[this.config.schedule];
+    return schedule === undefined ? 0 : cwrpoReward(dsl, 0, schedule).structure;
   }
 
   policy(mode: 'sample' | 'greedy' = 'greedy', seed = 1): LocalPolicy {

@@ -68,14 +68,16 @@ describe('Trainer', () => {
     const split = await tempDir();
     const { trainer: b1 } = await Trainer.open(split, { ...small, updates: 3 });
     await b1.run();
-    const { trainer: b2, resumed } = await Trainer.open(split, small);
+    const { trainer: b2, resumed, ignored } = await Trainer.open(split, small);
     expect(resumed).toBe(true);
+    expect(ignored).toEqual([]);
     expect(b2.completedUpdates).toBe(3);
-    // The checkpoint's config wins, so raise the target explicitly.
-    Object.assign(b2, { config: { ...b2.config, updates: 6 } });
+    expect(b2.config.updates).toBe(6);
     await b2.run();
     expect([...b2.params.w2]).toEqual([...a.params.w2]);
     expect([...b2.params.w1]).toEqual([...a.params.w1]);
+    const { ignored: changed } = await Trainer.open(split, { ...small, seed: 99 });
+    expect(changed).toEqual(['seed']);
   });
 
   it('survives kill -9 mid-run: a restart finishes with the weights of an uninterrupted run', async () => {
