@@ -12,7 +12,9 @@ const args = parseArgs(process.argv.slice(2), { updates: 10, groups: 8, 'group-s
 const dir = await mkdtemp(join(tmpdir(), 'cwrpo-bench-'));
 try {
   const { trainer } = await Trainer.open(dir, { ...DEFAULT_TRAIN_CONFIG, updates: args.updates, groups: args.groups, groupSize: args['group-size'] });
+  /** @type {number[]} */
   const rolloutRates = [];
+  /** @type {number[]} */
   const updateMsPerGroup = [];
   await trainer.run({
     onUpdate: (m) => {
