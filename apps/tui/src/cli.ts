@@ -1,12 +1,16 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
 import { bootHost, CORE_VERSION, isFlowSteerError, PLUGIN_API_VERSION, describeError, type PluginReport } from '@flowsteer/core';
 import { formatPluginReport } from './format.js';
 import { CliUsageError } from './errors.js';
 import { dslParse, dslRender, formatReplay, parseTranscript, readInput, replayTranscript } from './commands/canvas.js';
 import { formatRunReport, parsePromptFlags, runWorkflow } from './commands/run.js';
 import { EnvServer, exportSimTrajectories, formatProgress, formatTrainReport, trainCommand } from './commands/train.js';
+import { listSessions, type SessionSnapshot } from './session/session.js';
+import type { PolicyChoice } from './session/runtime.js';
+import { Tokens, resolveToken } from '@flowsteer/core';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
@@ -17,6 +21,8 @@ export interface CliIo {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdin: () => Promise<string>;
+  /** True when a person is at a terminal (the bare command opens the app). */
+  readonly interactive: boolean;
 }
 
 async function readStdin(): Promise<string> {
@@ -31,6 +37,7 @@ const defaultIo: CliIo = {
   cwd: process.cwd(),
   env: process.env,
   stdin: readStdin,
+  interactive: process.stdout.isTTY === true && process.stdin.isTTY === true,
 };
 
 /** Where this app is installed: plugins installed beside it are discovered too. */
@@ -56,8 +63,20 @@ function overridesFrom(pairs: readonly string[]): Record<string, string> {
   return overrides;
 }
 
+/** Settings of the interactive app's canvas (the reference training values by default). */
+export const CanvasConfigSection = z
+  .object({
+    maxRounds: z.number().int().min(1).max(100).default(20),
+    minOperators: z.number().int().min(0).default(5),
+    requireChecker: z.boolean().default(true),
+    requireStructure: z.boolean().default(true),
+  })
+  .strict()
+  .prefault({});
+
 async function boot(io: CliIo, options: GlobalOptions) {
   return bootHost({
+    sections: { canvas: CanvasConfigSection },
     cwd: options.cwd ?? io.cwd,
     env: io.env,
     ...(options.config === undefined ? {} : { file: options.config }),
@@ -83,9 +102,66 @@ export function buildProgram(io: CliIo = defaultIo): Command {
 
   program.action(async () => {
     const host = await boot(io, program.opts<GlobalOptions>());
+    if (io.interactive) {
+      const { launchTui } = await import('./tui/launch.js');
+      await launchTui(host, { policy: 'auto' }, host.config.config.canvas);
+      return;
+    }
+    // Not a terminal (a pipe, a script): print what a person would need instead of a screen.
     io.stdout(program.helpInformation());
     io.stdout(`\n${formatPluginReport(host.plugins)}\n`);
   });
+
+  program
+    .command('tui')
+    .description('open the interactive orchestration app (what `flowsteer` opens in a terminal)')
+    .option('--task <text>', 'start right away with this task')
+    .option('--type <type>', 'problem type: math, qa, code, reasoning', 'math')
+    .option('--policy <name>', 'auto, llm, onnx, human, or template:NAME', 'auto')
+    .option('--resume <id>', 'resume a saved session (see flowsteer sessions list)')
+    .action(async (options: { task?: string; type: string; policy: string; resume?: string }) => {
+      const host = await boot(io, program.opts<GlobalOptions>());
+      if (!io.interactive) throw new CliUsageError('the interactive app needs a terminal; for scripts use flowsteer run, canvas replay or serve-env');
+      if (!['auto', 'llm', 'onnx', 'human'].includes(options.policy) && !options.policy.startsWith('template:')) {
+        throw new CliUsageError(`--policy must be auto, llm, onnx, human or template:NAME, got "${options.policy}"`);
+      }
+      const { launchTui } = await import('./tui/launch.js');
+      await launchTui(host, {
+        policy: options.policy as PolicyChoice,
+        type: options.type,
+        ...(options.task === undefined ? {} : { task: options.task }),
+        ...(options.resume === undefined ? {} : { resume: options.resume }),
+      }, host.config.config.canvas);
+    });
+
+  const sessions = program.command('sessions').description('saved interactive sessions');
+  sessions
+    .command('list')
+    .description('list saved sessions, newest first')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      const host = await boot(io, program.opts<GlobalOptions>());
+      const list = await listSessions(resolveToken(host.container, Tokens.Store));
+      if (options.json === true) writeJson(io, list);
+      else io.stdout(list.length === 0 ? 'no saved sessions\n' : `${list.map((s) => `${s.id}  ${s.updatedAt}  ${s.finished ? 'finished' : `${s.turns} turns`}  ${s.task.slice(0, 50)}  ${s.dsl}`).join('\n')}\n`);
+    });
+  sessions
+    .command('export')
+    .description("print a saved session's workflow as JSON, DSL or Mermaid")
+    .argument('<id>', 'session id')
+    .option('--format <format>', 'json, dsl or mermaid', 'dsl')
+    .action(async (id: string, options: { format: string }) => {
+      const host = await boot(io, program.opts<GlobalOptions>());
+      const snapshot = await resolveToken(host.container, Tokens.Store).get<SessionSnapshot>(`sessions/${id}`);
+      if (snapshot === undefined) throw new CliUsageError(`no saved session "${id}"`);
+      const { CanvasEnv, toMermaid } = await import('@flowsteer/canvas');
+      const env = new CanvasEnv();
+      env.restore(snapshot.canvas);
+      if (options.format === 'dsl') io.stdout(`${env.graph.toDsl()}\n`);
+      else if (options.format === 'mermaid') io.stdout(`${toMermaid(env.graph)}\n`);
+      else if (options.format === 'json') writeJson(io, { task: snapshot.task, dsl: env.graph.toDsl(), nodes: env.graph.snapshot().nodes, prompts: env.graph.prompts(), final: snapshot.final ?? null });
+      else throw new CliUsageError('--format must be json, dsl or mermaid');
+    });
 
   const plugins = program.command('plugins').description('inspect FlowSteer plugins');
   plugins

@@ -87,7 +87,7 @@ describe('flowsteer exit codes and config errors', () => {
 
   it('runs in-process with injected io and prints help plus plugins with no arguments', async () => {
     let out = '';
-    const code = await runCli([], { stdout: (t) => (out += t), stderr: () => undefined, cwd: repoRoot, env: {}, stdin: async () => '' });
+    const code = await runCli([], { stdout: (t) => (out += t), stderr: () => undefined, cwd: repoRoot, env: {}, stdin: async () => '', interactive: false });
     expect(code).toBe(0);
     expect(out).toContain('Usage: flowsteer');
     expect(out).toMatch(/Plugins \(plugin API v1\): \d+ loaded, 0 skipped/);

@@ -8,3 +8,4 @@ export * from './prompt.js';
 export * from './env.js';
 export * from './mermaid.js';
 export * from './executor.js';
+export * from './policies.js';

@@ -10,3 +10,4 @@ export * from './trainer.js';
 export * from './onnx.js';
 export * from './export.js';
 export * from './env-server.js';
+export * from './sim-executor.js';

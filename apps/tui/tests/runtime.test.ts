@@ -1,0 +1,70 @@
+import { createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootHost, type Observation } from '@flowsteer/core';
+import { CanvasEnv } from '@flowsteer/canvas';
+import { FakeOpenAiServer } from '@flowsteer/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { probeLocalServer, resolveRuntime } from '../src/session/runtime.js';
+
+const repoRoot = join(import.meta.dirname, '..', '..', '..');
+let server: FakeOpenAiServer | undefined;
+let dir = '';
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+async function closedPort(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return `http://127.0.0.1:${port}/v1`;
+}
+
+async function host(overrides: Record<string, string> = {}) {
+  dir = await mkdtemp(join(tmpdir(), 'flowsteer-runtime-'));
+  return bootHost({ cwd: repoRoot, env: {}, overrides, pluginRoots: [] }) as unknown as Promise<Parameters<typeof resolveRuntime>[0]>;
+}
+
+describe('backend resolution', () => {
+  it('falls back to the embedded ONNX policy and the simulator when nothing is configured or listening', async () => {
+    const runtime = await resolveRuntime(await host(), { choice: 'auto', events: (await host()).events, probeUrls: [await closedPort()] });
+    expect(runtime.kind).toBe('embedded');
+    expect(runtime.label).toContain('embedded defaults, no LLM');
+    expect(runtime.hint).toContain('executor.baseUrl');
+    const env = new CanvasEnv({ executor: runtime.executor });
+    const observation: Observation = env.reset({ problem: 'What is 6*7?', type: 'math' }).observation;
+    const action = await runtime.policy.act(observation, new AbortController().signal);
+    expect(action.text).toMatch(/^<action>/);
+    expect(runtime.policy.id).toBe('onnx-local');
+    await runtime.close();
+  });
+
+  it('uses a local OpenAI-compatible server when one answers', async () => {
+    server = await FakeOpenAiServer.start();
+    expect(await probeLocalServer([await closedPort(), server.baseUrl])).toEqual({ baseUrl: server.baseUrl, model: 'fake-model' });
+    const h = await host();
+    const runtime = await resolveRuntime(h, { choice: 'auto', events: h.events, probeUrls: [server.baseUrl] });
+    expect(runtime.kind).toBe('local-server');
+    expect(runtime.label).toContain(`fake-model at ${server.baseUrl} (local server found)`);
+    expect(runtime.policy.id).toBe('llm:openai:fake-model');
+    await runtime.close();
+  });
+
+  it('prefers the configured endpoint, and honours an explicit policy choice', async () => {
+    server = await FakeOpenAiServer.start();
+    const h = await host({ 'executor.baseUrl': server.baseUrl, 'executor.model': 'exec-model' });
+    const runtime = await resolveRuntime(h, { choice: 'template:cot', events: h.events, probeUrls: [] });
+    expect(runtime.kind).toBe('configured');
+    expect(runtime.label).toContain('openai:exec-model (from config)');
+    expect(runtime.policy.id).toBe('template:cot');
+    await runtime.close();
+    const human = await resolveRuntime(h, { choice: 'human', events: h.events, probeUrls: [] });
+    expect(human.policy.id).toBe('human');
+    await human.close();
+  });
+});
