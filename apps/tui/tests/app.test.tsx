@@ -16,10 +16,13 @@ afterEach(async () => {
 
 const wait = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(frame: () => string | undefined, text: string, timeoutMs = 3000): Promise<string> {
+/** Frames without colour codes (nx forces colour in child processes). */
+const plain = (text: string | undefined): string => (text ?? '').replace(/\u001B\[[0-9;]*m/g, '');
+
+async function until(frame: () => string | undefined, text: string, timeoutMs = 5000): Promise<string> {
   const started = Date.now();
   for (;;) {
-    const current = frame() ?? '';
+    const current = plain(frame());
     if (current.includes(text)) return current;
     if (Date.now() - started > timeoutMs) throw new Error(`screen never showed "${text}":\n${current}`);
     await wait(20);
@@ -98,7 +101,7 @@ describe('the flowsteer app', () => {
     const frame = await until(app.lastFrame, 'mode paused');
     const turn = /turn (\d+)\/20/.exec(frame)?.[1];
     await wait(150);
-    expect(/turn (\d+)\/20/.exec(app.lastFrame() ?? '')?.[1]).toBe(turn);
+    expect(/turn (\d+)\/20/.exec(plain(app.lastFrame()))?.[1]).toBe(turn);
     app.unmount();
   });
 
@@ -150,6 +153,6 @@ describe('the flowsteer app', () => {
     await startTask(app);
     app.stdin.write('q');
     await wait(50);
-    expect(app.lastFrame()).toContain('no turns yet');
+    expect(plain(app.lastFrame())).toContain('no turns yet');
   });
 });
