@@ -1,3 +1,3 @@
 import { projectTestConfig } from '../../vitest.shared.ts';
 
-export default projectTestConfig('eval');
+export default projectTestConfig('eval', { testTimeout: 60_000 });

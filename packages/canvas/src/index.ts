@@ -9,3 +9,4 @@ export * from './env.js';
 export * from './mermaid.js';
 export * from './executor.js';
 export * from './policies.js';
+export * from './episode.js';

@@ -1,5 +1,5 @@
-import { Semaphore, throwIfAborted, type Policy } from '@flowsteer/core';
-import { CanvasEnv, type CanvasOptions, type CanvasTask } from '@flowsteer/canvas';
+import { Semaphore, type Policy } from '@flowsteer/core';
+import { CanvasEnv, runEpisode, type CanvasOptions, type CanvasTask } from '@flowsteer/canvas';
 import type { RewardBreakdown } from './reward.js';
 
 export interface TrajectoryTurn {
@@ -43,28 +43,25 @@ export interface RolloutOptions {
 /** One multi-turn episode of a policy on the canvas, scored and rewarded. */
 export async function rollout(policy: Policy, task: CanvasTask & { readonly id?: string }, options: RolloutOptions, id = 'rollout'): Promise<Trajectory> {
   const env = new CanvasEnv({ ...options.canvas, runId: id });
-  let observation = env.reset(task).observation;
   const turns: TrajectoryTurn[] = [];
-  const signal = options.signal ?? new AbortController().signal;
   let finishRound: number | null = null;
-  while (!env.done && turns.length < env.maxRounds) {
-    throwIfAborted(signal, 'rollout');
-    const output = await policy.act(observation, signal);
-    const result = await env.step(output.text, signal);
-    turns.push({
-      round: result.info.round,
-      kind: result.info.kind,
-      ...(options.keepText === true ? { observation: observation.text } : {}),
-      state: observation.state ?? {},
-      policyText: output.text,
-      ...(output.tokenIds === undefined ? {} : { tokenIds: output.tokenIds }),
-      ...(output.logprobs === undefined ? {} : { logprobs: output.logprobs }),
-      feedback: result.feedback,
-      accepted: result.info.accepted,
-    });
-    if (result.done && !result.info.forcedFinish) finishRound = result.info.round;
-    observation = result.observation;
-  }
+  await runEpisode(env, policy, task, {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    onTurn: ({ observation, output, result }) => {
+      turns.push({
+        round: result.info.round,
+        kind: result.info.kind,
+        ...(options.keepText === true ? { observation: observation.text } : {}),
+        state: observation.state ?? {},
+        policyText: output.text,
+        ...(output.tokenIds === undefined ? {} : { tokenIds: output.tokenIds }),
+        ...(output.logprobs === undefined ? {} : { logprobs: output.logprobs }),
+        feedback: result.feedback,
+        accepted: result.info.accepted,
+      });
+      if (result.done && !result.info.forcedFinish) finishRound = result.info.round;
+    },
+  });
   const correctness = await options.score(task, env, id);
   const finalDsl = env.graph.toDsl();
   return {

@@ -1,1 +1,5 @@
-export {};
+export * from './expression.js';
+export * from './metrics.js';
+export * from './datasets.js';
+export * from './scoring.js';
+export * from './run.js';

@@ -71,12 +71,13 @@ _report()
   return `${header}
 _tests = ${JSON.stringify(statements)}
 for _src in _tests:
-    _is_assert = _src.lstrip().startswith('assert')
+    # A statement that asserts anything (a bare assert, or a loop of asserts) is a test.
+    _is_assert = _src.lstrip().startswith('assert') or 'assert' in _src
     if _is_assert:
         _outcome['total'] += 1
     try:
         _parts = None
-        if _is_assert:
+        if _src.lstrip().startswith('assert'):
             _tree = _ast.parse(_src.strip())
             _node = _tree.body[0] if len(_tree.body) == 1 else None
             if isinstance(_node, _ast.Assert) and isinstance(_node.test, _ast.Compare) and len(_node.test.ops) == 1 and isinstance(_node.test.ops[0], _ast.Eq):
