@@ -9,6 +9,7 @@ import { dslParse, dslRender, formatReplay, parseTranscript, readInput, replayTr
 import { formatRunReport, parsePromptFlags, runWorkflow } from './commands/run.js';
 import { EnvServer, exportSimTrajectories, formatProgress, formatTrainReport, trainCommand } from './commands/train.js';
 import { listSessions, type SessionSnapshot } from './session/session.js';
+import { checkMetric, evalCommand, evalReportCommand, parseScoreBatch, readTextFile, scoreCommand } from './commands/evaluate.js';
 import type { PolicyChoice } from './session/runtime.js';
 import { Tokens, resolveToken } from '@flowsteer/core';
 
@@ -308,6 +309,84 @@ export function buildProgram(io: CliIo = defaultIo): Command {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+    });
+
+  program
+    .command('score')
+    .description('score predictions with a metric alone: one pair, or a JSONL batch ({metric, prediction, answer, test?, entry_point?})')
+    .option('--metric <name>', 'math, f1, em, mc or pass@1')
+    .option('--prediction <text>', 'the prediction')
+    .option('--answer <text>', 'the reference answer (for pass@1 the tests go in --test)')
+    .option('--test <file>', 'pass@1: unit tests (asserts or check(candidate))')
+    .option('--entry-point <name>', 'pass@1: the function under test')
+    .option('--batch <file>', 'JSONL file of records to score (- for standard input)')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { metric?: string; prediction?: string; answer?: string; test?: string; entryPoint?: string; batch?: string; json?: boolean }) => {
+      const host = await boot(io, program.opts<GlobalOptions>());
+      let lines;
+      if (options.batch !== undefined) {
+        lines = parseScoreBatch(await readInput(options.batch, io.stdin));
+      } else {
+        if (options.metric === undefined || options.prediction === undefined || (options.answer === undefined && options.test === undefined)) {
+          throw new CliUsageError('give --metric, --prediction and --answer (or --test for pass@1), or --batch FILE');
+        }
+        checkMetric(options.metric);
+        lines = [{ metric: options.metric, prediction: options.prediction, answer: options.answer ?? '', ...(options.test === undefined ? {} : { test: await readTextFile(options.test) }), ...(options.entryPoint === undefined ? {} : { entry_point: options.entryPoint }) }];
+      }
+      const results = await scoreCommand(host, lines);
+      if (options.json === true || options.batch !== undefined) {
+        if (options.batch !== undefined && options.json !== true) {
+          for (const r of results) io.stdout(`${JSON.stringify(r)}\n`);
+          const mean = results.reduce((a, r) => a + r.score, 0) / Math.max(1, results.length);
+          io.stdout(`${results.length} scored, mean ${mean.toFixed(4)}, ${results.filter((r) => r.correct).length} correct\n`);
+        } else writeJson(io, options.batch === undefined ? results[0] : results);
+      } else {
+        const r = results[0]!;
+        io.stdout(`${r.metric}: score ${r.score.toFixed(4)} (${r.correct ? 'correct' : 'incorrect'}); extracted ${JSON.stringify(r.extracted)}${r.detail === undefined ? '' : `; ${r.detail}`}\n`);
+      }
+    });
+
+  program
+    .command('eval')
+    .description('evaluate a policy on FlowSteer-Dataset JSONL files; resumable (rerun the same command), with a manifest and a markdown report')
+    .requiredOption('--data <file>', 'dataset JSONL (repeatable)', parseSet, [] as string[])
+    .requiredOption('--out <dir>', 'run directory: manifest.json, results.jsonl, report.md')
+    .option('--policy <name>', 'auto, llm, onnx or template:NAME', 'auto')
+    .option('--limit <n>', 'evaluate a seeded per-dataset subset of n problems', (v) => positiveInt(v, '--limit'))
+    .option('--concurrency <n>', 'problems in flight', (v) => positiveInt(v, '--concurrency'), 4)
+    .option('--seed <n>', 'seed for the subset', (v) => positiveInt(v, '--seed'), 42)
+    .option('--json', 'machine-readable output')
+    .action(async (options: { data: string[]; out: string; policy: string; limit?: number; concurrency: number; seed: number; json?: boolean }) => {
+      const host = await boot(io, program.opts<GlobalOptions>());
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort(new Error('interrupted'));
+      process.once('SIGINT', onSigint);
+      try {
+        const result = await evalCommand(host, {
+          data: options.data,
+          out: options.out,
+          policy: options.policy as PolicyChoice,
+          concurrency: options.concurrency,
+          seed: options.seed,
+          canvas: host.config.config.canvas,
+          signal: controller.signal,
+          ...(options.limit === undefined ? {} : { limit: options.limit }),
+          ...(options.json === true ? {} : { onProgress: (line: string) => io.stderr(`${line}\n`) }),
+        });
+        if (options.json === true) writeJson(io, { manifest: result.manifest, summary: result.summary, resumed: result.resumed, report: result.reportPath });
+        else io.stdout(`${result.resumed > 0 ? `resumed: ${result.resumed} problems were already scored\n` : ''}${result.report}\n\nreport: ${result.reportPath}\n`);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+
+  program
+    .command('eval-report')
+    .description('print the markdown report of an eval run, optionally compared with another run')
+    .argument('<dir>', 'run directory')
+    .option('--compare <dir>', 'a baseline run directory')
+    .action(async (dir: string, options: { compare?: string }) => {
+      io.stdout(`${await evalReportCommand(dir, options.compare)}\n`);
     });
 
   const canvas = program.command('canvas').description('work with the Workflow Canvas');

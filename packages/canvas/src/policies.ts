@@ -56,7 +56,13 @@ export const WORKFLOW_TEMPLATES: Readonly<Record<string, string>> = {
   'plan-program-verify': 'Plan -> Programmer -> Verify ? Revise : done -> Format',
   'program-test': 'Plan -> Programmer -> Test ? Programmer : done -> Format',
   'parallel-aggregate': 'Plan -> [Programmer, Custom] -> Aggregate -> Verify ? Revise : done -> Format',
+  'code-check': 'Custom -> Test ? Custom : done -> Format',
 };
+
+/** The template `template:auto` uses for a task type. */
+export function templateForType(type: string): string {
+  return type === 'code' ? 'code-check' : 'cot';
+}
 
 /** Builds a fixed workflow: one action per DSL item, a generic prompt per operator, then finish. */
 export class TemplatePolicy implements Policy {

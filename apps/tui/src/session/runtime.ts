@@ -1,9 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { Tokens, resolveToken, describeError, type EventBus, type Host, type LlmBackend, type Policy, type Sandbox } from '@flowsteer/core';
-import { LlmPolicy, TemplatePolicy, WorkflowExecutor, type CanvasEnv, type CanvasExecutor } from '@flowsteer/canvas';
+import { LlmPolicy, TemplatePolicy, WorkflowExecutor, templateForType, type CanvasEnv, type CanvasExecutor } from '@flowsteer/canvas';
 import { FEATURE_SIZE, OnnxPolicy, OnnxPolicyModel, SimulatedExecutor } from '@flowsteer/cwrpo';
 import type { FinalRun } from './session.js';
 import { HumanPolicy } from './human.js';
+
+/** `auto` picks a template by task type. */
+function resolveTemplate(name: string, taskType: string): string {
+  return name === 'auto' ? templateForType(taskType) : name;
+}
 
 export type PolicyChoice = 'auto' | 'llm' | 'onnx' | 'human' | `template:${string}`;
 
@@ -14,6 +19,8 @@ export interface Runtime {
   /** How to change it. */
   readonly hint: string;
   readonly policy: Policy;
+  /** A fresh policy for a task type (templates keep per-episode state; other policies are shared). */
+  readonly createPolicy: (taskType?: string) => Policy;
   readonly executor: CanvasExecutor;
   readonly runFinal: (env: CanvasEnv, signal: AbortSignal) => Promise<FinalRun>;
   close(): Promise<void>;
@@ -106,7 +113,7 @@ export async function resolveRuntime(host: Host<Record<never, never>>, options: 
   let policy: Policy;
   const choice = options.choice;
   if (choice === 'human') policy = new HumanPolicy();
-  else if (choice.startsWith('template:')) policy = TemplatePolicy.named(choice.slice('template:'.length));
+  else if (choice.startsWith('template:')) policy = TemplatePolicy.named(resolveTemplate(choice.slice('template:'.length), 'math'));
   else if (choice === 'onnx' || (choice === 'auto' && executorBackend === undefined)) policy = await embeddedPolicy();
   else {
     let policyBackend: LlmBackend | undefined;
@@ -128,11 +135,13 @@ export async function resolveRuntime(host: Host<Record<never, never>>, options: 
     kind === 'embedded'
       ? 'to use a model: --set executor.baseUrl=http://HOST/v1 --set executor.model=NAME (or FLOWSTEER_EXECUTOR_* / flowsteer.config.json), or start a local OpenAI-compatible server'
       : 'change with --set executor.* / policy.backend.* or flowsteer.config.json; --policy onnx|llm|human|template:NAME';
+  const templateName = choice.startsWith('template:') ? choice.slice('template:'.length) : undefined;
   return {
     kind,
     label,
     hint,
     policy,
+    createPolicy: (taskType = 'math') => (templateName === undefined ? policy : TemplatePolicy.named(resolveTemplate(templateName, taskType))),
     executor,
     runFinal,
     close: async () => {

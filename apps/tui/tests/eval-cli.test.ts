@@ -1,0 +1,171 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeOpenAiServer, lastUserMessage, type FakeReply, type RecordedRequest } from '@flowsteer/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { flowsteer } from './helpers.js';
+
+const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
+const fixtures = join(import.meta.dirname, '..', '..', '..', 'packages', 'eval', 'tests', 'fixtures');
+const ALL = ['gsm8k', 'math', 'aime2025', 'mathqa', 'hotpotqa', 'squad_v2', 'triviaqa', 'nq', 'mbpp', 'humaneval', 'apps', 'ds1000'];
+
+let server: FakeOpenAiServer | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'flowsteer-eval-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** What the fake executor answers, keyed by a phrase of each fixture problem (one is deliberately wrong). */
+const ANSWERS: Array<[string, string]> = [
+  ['6 bags with 7 apples', '42'],
+  ['A pen costs $3', '12'],
+  ['\\frac{1}{2}+\\frac{1}{4}', '\\frac{3}{4}'],
+  ['Simplify $\\sqrt{8}$', '2\\sqrt{2}'],
+  ['2^10 is divided by 1000', '24'],
+  ['positive divisors does 36', '9'],
+  ['15% of 200', '(b) 30'],
+  ['60 km in 1.5 hours', 'c'],
+  ['capital of France', 'Paris'],
+  ['Who wrote Hamlet', 'Shakespeare'],
+  ['Where is the Nile', 'Africa'],
+  ['How tall is Everest', '8849 m'],
+  ['Red Planet', 'Mars'],
+  ['largest ocean', 'the Pacific'],
+  ['mona lisa', 'Leonardo da Vinci'],
+  ['boiling point of water', '212'],
+  ['add(a, b) that returns the sum', '```python\ndef add(a, b):\n    return a + b\n```'],
+  ['square(x) that returns x squared', '```python\ndef square(x):\n    return x * x\n```'],
+  ['"""Return a + b."""', '```python\ndef add(a, b):\n    return a + b\n```'],
+  ['"""Return x squared."""', '```python\ndef square(x):\n    return x + x\n```'],
+  ['print their sum', '```python\na, b = map(int, input().split())\nprint(a + b)\n```'],
+  ['print n squared', '```python\nn = int(input())\nprint(n * n)\n```'],
+  ['sum of the list [1, 2, 3]', '```python\nresult = sum([1, 2, 3])\n```'],
+  ['sorted list of [3, 1, 2]', '```python\nresult = sorted([3, 1, 2])\n```'],
+];
+
+function executor(delayMs = 0): (request: RecordedRequest) => FakeReply {
+  return (request) => {
+    const prompt = lastUserMessage(request);
+    if (prompt.includes('Review the solution critically')) return { content: '<review_result>true</review_result><feedback>fine</feedback>', delayMs };
+    const answer = ANSWERS.find(([key]) => prompt.includes(key))?.[1] ?? 'unknown';
+    return { content: answer, delayMs };
+  };
+}
+
+function evalEnv(baseUrl: string): Record<string, string> {
+  return { FLOWSTEER_EXECUTOR_BASE_URL: baseUrl, FLOWSTEER_EXECUTOR_MODEL: 'exec', FLOWSTEER_CANVAS_MIN_OPERATORS: '1', FLOWSTEER_STORE_DIR: '.flowsteer' };
+}
+
+interface Summary {
+  source: string;
+  n: number;
+  meanScore: number;
+  accuracy: number;
+}
+
+describe('flowsteer score', () => {
+  it('scores one prediction per metric family', async () => {
+    const math = await flowsteer(['score', '--metric', 'math', '--prediction', 'so the answer is \\boxed{\\frac{1}{2}}', '--answer', '0.5', '--json']);
+    expect(JSON.parse(math.stdout)).toMatchObject({ metric: 'math', score: 1, correct: true, extracted: '\\frac{1}{2}' });
+    const f1 = await flowsteer(['score', '--metric', 'f1', '--prediction', 'Paris, France', '--answer', 'Paris']);
+    expect(f1.stdout).toContain('f1: score 0.6667 (correct)');
+    const mc = await flowsteer(['score', '--metric', 'mc', '--prediction', 'France', '--answer', 'E']);
+    expect(mc.stdout).toContain('mc: score 0.0000 (incorrect)');
+    const dir = await tempDir();
+    await writeFile(join(dir, 'tests.py'), 'assert add(1, 2) == 3\n');
+    const code = await flowsteer(['score', '--metric', 'pass@1', '--prediction', 'def add(a, b):\n    pass', '--test', join(dir, 'tests.py'), '--entry-point', 'add', '--json']);
+    expect(JSON.parse(code.stdout)).toMatchObject({ metric: 'pass@1', correct: false });
+    expect((await flowsteer(['score', '--metric', 'bleu', '--prediction', 'x', '--answer', 'y'])).code).toBe(2);
+  });
+
+  it('scores a JSONL batch', async () => {
+    const input = [
+      { metric: 'em', prediction: 'The Beatles', answer: 'Beatles' },
+      { metric: 'math', prediction: '50%', answer: '0.5' },
+      { metric: 'mc', prediction: 'I pick (c)', answer: 'C' },
+    ].map((r) => JSON.stringify(r)).join('\n');
+    const result = await flowsteer(['score', '--batch', '-'], { input });
+    expect(result.stdout.trim().split('\n').pop()).toBe('3 scored, mean 1.0000, 3 correct');
+    expect((await flowsteer(['score', '--batch', '-'], { input: '{"metric": "em"}' })).stderr).toContain('needs string fields');
+  });
+});
+
+describe('flowsteer eval', () => {
+  it('runs every dataset family end to end against an OpenAI-compatible server and writes a report', async () => {
+    server = await FakeOpenAiServer.start(executor());
+    const out = join(await tempDir(), 'run');
+    const args = ['eval', ...ALL.flatMap((d) => ['--data', join(fixtures, `${d}.jsonl`)]), '--out', out, '--policy', 'template:auto', '--concurrency', '4', '--json'];
+    const result = await flowsteer(args, { env: evalEnv(server.baseUrl) });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { summary: Summary[]; manifest: { problemIds: string[]; dataHash: string; policy: string }; resumed: number };
+    expect(report.manifest.problemIds).toHaveLength(24);
+    expect(report.manifest.policy).toBe('template:auto');
+    const bySource = Object.fromEntries(report.summary.map((s) => [s.source, s]));
+    expect(Object.keys(bySource).sort()).toEqual([...ALL].sort());
+    for (const perfect of ['gsm8k', 'math', 'aime2025', 'hotpotqa', 'mbpp', 'apps', 'ds1000']) expect(bySource[perfect]?.accuracy, perfect).toBe(1);
+    expect(bySource['mathqa']?.accuracy).toBe(0.5);
+    expect(bySource['humaneval']?.accuracy).toBe(0.5);
+    expect(bySource['nq']?.accuracy).toBe(0.5);
+    expect(bySource['triviaqa']?.meanScore).toBeCloseTo((1 + 1) / 2, 5);
+    const markdown = await readFile(join(out, 'report.md'), 'utf8');
+    expect(markdown).toContain('| HumanEval | pass@1 | 2 | 50.0 | 50.0 |');
+    const again = await flowsteer(['eval-report', out, '--compare', out]);
+    expect(again.stdout).toContain('| GSM8K | math | 2 | 100.0 | 100.0 | +0.0 |');
+  });
+
+  it('a kill -9 mid-run and a restart give the same results as an uninterrupted run, scoring nothing twice', async () => {
+    server = await FakeOpenAiServer.start(executor(60));
+    const data = ['gsm8k', 'nq', 'mbpp', 'mathqa'].flatMap((d) => ['--data', join(fixtures, `${d}.jsonl`)]);
+    const reference = join(await tempDir(), 'reference');
+    const common = [...data, '--policy', 'template:auto', '--concurrency', '1', '--json'];
+    expect((await flowsteer(['eval', ...common, '--out', reference], { env: evalEnv(server.baseUrl) })).code).toBe(0);
+
+    const out = join(await tempDir(), 'killed');
+    const child = spawn(process.execPath, [bin, 'eval', ...common, '--out', out], { env: { PATH: process.env['PATH'] ?? '', ...evalEnv(server.baseUrl) }, stdio: 'ignore' });
+    const results = join(out, 'results.jsonl');
+    for (;;) {
+      const text = await readFile(results, 'utf8').catch(() => '');
+      if (text.split('\n').filter((l) => l.trim() !== '').length >= 3) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    const before = (await readFile(results, 'utf8')).trim().split('\n').length;
+    expect(before).toBeLessThan(8);
+
+    const resumed = await flowsteer(['eval', ...common, '--out', out], { env: evalEnv(server.baseUrl) });
+    expect(resumed.code).toBe(0);
+    expect((JSON.parse(resumed.stdout) as { resumed: number }).resumed).toBe(before);
+    const read = async (dir: string) =>
+      (await readFile(join(dir, 'results.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; prediction: string; score: number; correct: boolean })
+        .map(({ id, prediction, score, correct }) => ({ id, prediction, score, correct }))
+        .sort((a, b) => a.id.localeCompare(b.id));
+    const finalRecords = await read(out);
+    expect(new Set(finalRecords.map((r) => r.id)).size).toBe(finalRecords.length);
+    expect(finalRecords).toEqual(await read(reference));
+  });
+
+  it('refuses to mix runs and explains a missing model', async () => {
+    server = await FakeOpenAiServer.start(executor());
+    const out = join(await tempDir(), 'run');
+    const data = ['--data', join(fixtures, 'gsm8k.jsonl')];
+    expect((await flowsteer(['eval', ...data, '--out', out, '--policy', 'template:cot', '--json'], { env: evalEnv(server.baseUrl) })).code).toBe(0);
+    const other = await flowsteer(['eval', '--data', join(fixtures, 'nq.jsonl'), '--out', out, '--policy', 'template:cot'], { env: evalEnv(server.baseUrl) });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('holds a different run (dataHash differ)');
+    const noModel = await flowsteer(['eval', ...data, '--out', join(out, 'x')], { env: { FLOWSTEER_PLUGINS_SCAN_NODE_MODULES: 'true' } });
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain('evaluation needs an executor model');
+  });
+});
