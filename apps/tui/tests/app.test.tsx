@@ -151,8 +151,13 @@ describe('the flowsteer app', () => {
   it('q quits', async () => {
     const { app } = await setup();
     await startTask(app);
+    const framesBefore = app.frames.length;
     app.stdin.write('q');
     await wait(50);
-    expect(plain(app.lastFrame())).toContain('no turns yet');
+    // After quitting, keys reach nothing: a step key must not produce a turn.
+    app.stdin.write(' ');
+    await wait(300);
+    const after = app.frames.slice(framesBefore).map(plain).join('\n');
+    expect(after).not.toMatch(/turn 1 ·/);
   });
 });
