@@ -39,6 +39,8 @@ export const CoreConfigSchema = z
         disabled: z.array(z.string().min(1)).default([]),
         scanNodeModules: z.boolean().default(true),
         loadTimeoutMs: z.number().int().positive().default(10_000),
+        /** Settings for individual plugins, keyed by package name; each plugin documents its keys. */
+        options: z.record(z.string().min(1), z.record(z.string(), z.unknown())).default({}),
       })
       .strict()
       .prefault({}),

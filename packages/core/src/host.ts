@@ -34,6 +34,8 @@ export async function bootHost<S extends Record<string, z.ZodType> = Record<neve
     registries,
     disabled: config.config.plugins.disabled,
     timeoutMs: config.config.plugins.loadTimeoutMs,
+    pluginOptions: config.config.plugins.options,
+    cwd: options.cwd,
     events,
   });
   const container = createHostContainer({ config: config.config, registries, pluginReport: plugins, events, cwd: options.cwd });

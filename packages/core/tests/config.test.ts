@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(file).toBeUndefined();
     expect(config.policy.use).toBe('llm');
     expect(config.executor.backend).toBe('openai');
-    expect(config.plugins).toEqual({ paths: [], disabled: [], scanNodeModules: true, loadTimeoutMs: 10_000 });
+    expect(config.plugins).toEqual({ paths: [], disabled: [], scanNodeModules: true, loadTimeoutMs: 10_000, options: {} });
     expect(config.store.dir).toBe('.flowsteer');
   });
 
@@ -44,6 +44,13 @@ describe('loadConfig', () => {
     expect(provenance.get('executor.model')).toBe('env FLOWSTEER_EXECUTOR_MODEL');
     expect(provenance.get('executor.temperature')).toBe('flag --set executor.temperature');
     expect(provenance.get('plugins.paths')).toBe(`file ${join(root, 'flowsteer.config.json')}`);
+  });
+
+  it('reads per-plugin options as JSON from the environment and rejects a non-object', async () => {
+    const root = await tempDir();
+    const { config } = await loadConfig({ cwd: root, env: { FLOWSTEER_PLUGINS_OPTIONS: '{"flowsteer-operator-bm25":{"documents":"./docs","topK":3}}' } });
+    expect(config.plugins.options).toEqual({ 'flowsteer-operator-bm25': { documents: './docs', topK: 3 } });
+    await expect(loadConfig({ cwd: root, env: { FLOWSTEER_PLUGINS_OPTIONS: '{"flowsteer-operator-bm25": 3}' } })).rejects.toThrow(/plugins\.options\.flowsteer-operator-bm25/);
   });
 
   it('maps camelCase paths to SCREAMING_SNAKE environment names', () => {

@@ -116,6 +116,23 @@ describe('discoverPlugins + loadPlugins', () => {
     expect(report.skipped.find((s) => s.path.endsWith('x.js'))?.code).toBe('IMPORT_FAILED');
   });
 
+  it('hands each plugin its own options from config and the project directory', async () => {
+    const root = await tempDir();
+    const source = `export default { meta: { name: 'flowsteer-operator-opts', version: '1.2.3', apiVersion: 1 }, register(api) {
+      if (typeof api.options.greeting !== 'string') throw new Error('set plugins.options["flowsteer-operator-opts"].greeting');
+      const greeting = api.options.greeting; const where = api.cwd;
+      api.registerOperator({ name: 'Greet', category: 'solver', description: 'greets', inputSchema: {}, outputSchema: {}, run: async () => ({ response: greeting + ' from ' + where }) });
+    } };`;
+    await writeTree(root, prefix('node_modules/flowsteer-operator-opts', pluginPackage({ name: 'flowsteer-operator-opts', source })));
+    const candidates = await discoverPlugins({ cwd: root });
+    const without = await loadPlugins(candidates, { registries: createRegistries() });
+    expect(skipOf(without, 'flowsteer-operator-opts')).toMatchObject({ code: 'REGISTER_FAILED', reason: expect.stringContaining('greeting') });
+    const registries = createRegistries();
+    const report = await loadPlugins(candidates, { registries, cwd: root, pluginOptions: { 'flowsteer-operator-opts': { greeting: 'hello' }, other: { greeting: 'no' } } });
+    expect(report.skipped).toEqual([]);
+    await expect(registries.operators.get('Greet').run({}, undefined as never)).resolves.toEqual({ response: `hello from ${root}` });
+  });
+
   it('discovers a plugin installed with npm from a packed tarball', async () => {
     const work = await tempDir();
     const pluginDir = join(work, 'plugin-src');

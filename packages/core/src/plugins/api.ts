@@ -17,6 +17,10 @@ export interface PluginMeta {
 /** What a plugin's `register` receives. Contributions become visible only if `register` succeeds. */
 export interface PluginApi {
   readonly hostApiVersion: number;
+  /** This plugin's own settings: `plugins.options["<package name>"]` from config, `{}` when unset. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The directory config and relative paths are resolved against (the project root). */
+  readonly cwd: string;
   registerOperator(operator: Operator): void;
   registerBackend(name: string, factory: BackendFactory): void;
   registerPolicy(name: string, factory: PolicyFactory): void;

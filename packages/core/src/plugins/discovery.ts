@@ -94,6 +94,10 @@ export interface LoadOptions {
   readonly timeoutMs?: number;
   readonly events?: EventSink;
   readonly runId?: string;
+  /** Per-plugin settings keyed by plugin name, handed to that plugin's `register` as `api.options`. */
+  readonly pluginOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Resolution base handed to plugins as `api.cwd`; defaults to the process's working directory. */
+  readonly cwd?: string;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -237,9 +241,11 @@ interface Staged {
   readonly sandboxes: Array<[string, Parameters<PluginApi['registerSandbox']>[1]]>;
 }
 
-function stagingApi(staged: Staged): PluginApi {
+function stagingApi(staged: Staged, options: Readonly<Record<string, unknown>>, cwd: string): PluginApi {
   return {
     hostApiVersion: PLUGIN_API_VERSION,
+    options,
+    cwd,
     registerOperator: (operator) => void staged.operators.push(operator),
     registerBackend: (name, factory) => void staged.backends.push([name, factory]),
     registerPolicy: (name, factory) => void staged.policies.push([name, factory]),
@@ -330,7 +336,7 @@ async function loadOne(candidate: PluginCandidate, options: LoadOptions, loadedN
 
   const staged: Staged = { operators: [], backends: [], policies: [], scorers: [], sandboxes: [] };
   try {
-    await withTimeout(Promise.resolve(register.call(shape.data, stagingApi(staged))), timeoutMs, 'register()');
+    await withTimeout(Promise.resolve(register.call(shape.data, stagingApi(staged, options.pluginOptions?.[name] ?? {}, options.cwd ?? process.cwd()))), timeoutMs, 'register()');
   } catch (error) {
     if (error instanceof PluginTimeout) return skip('TIMEOUT', error.message, name, version);
     return skip('REGISTER_FAILED', `register() threw: ${describeError(error)}`, name, version);
