@@ -1,8 +1,9 @@
 import { createServer } from 'node:net';
-import { AbortError, BackendError, collectStream, createRegistries, type ChatStreamEvent } from '@flowsteer/core';
+import { AbortError, BackendError, collectStream, type ChatStreamEvent } from '@flowsteer/core';
 import { FakeOpenAiServer, lastUserMessage } from '@flowsteer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenAiCompatibleBackend, plugin } from '../src/index.js';
+import { loadPluginPackage } from '@flowsteer/plugin-testkit';
 
 let server: FakeOpenAiServer | undefined;
 afterEach(async () => {
@@ -135,20 +136,8 @@ describe('OpenAiCompatibleBackend', () => {
 
   it('registers as the "openai" backend plugin', async () => {
     server = await FakeOpenAiServer.start([{ content: 'via plugin' }]);
-    const registries = createRegistries();
-    const staged: Array<[string, unknown]> = [];
-    await plugin.register({
-      hostApiVersion: 1,
-      registerBackend: (name, factory) => {
-        staged.push([name, factory]);
-        registries.backends.register(name, factory, 'test');
-      },
-      registerOperator: () => undefined,
-      registerPolicy: () => undefined,
-      registerScorer: () => undefined,
-      registerSandbox: () => undefined,
-    });
-    expect(staged.map(([name]) => name)).toEqual(['openai']);
+    const { registries, plugin: loaded } = await loadPluginPackage(new URL('..', import.meta.url));
+    expect(loaded.provides.backends).toEqual(['openai']);
     const created = await registries.backends.get('openai')({ baseUrl: server.baseUrl, model: 'm' });
     expect((await created.chat(hi)).text).toBe('via plugin');
     expect(plugin.meta).toMatchObject({ name: '@flowsteer/backends-openai', apiVersion: 1 });

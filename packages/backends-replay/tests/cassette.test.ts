@@ -6,6 +6,7 @@ import { OpenAiCompatibleBackend } from '@flowsteer/backends-openai';
 import { FakeOpenAiServer } from '@flowsteer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordingBackend, ReplayBackend, plugin, requestKey } from '../src/index.js';
+import { loadPluginPackage } from '@flowsteer/plugin-testkit';
 
 let server: FakeOpenAiServer | undefined;
 let dir = '';
@@ -74,8 +75,8 @@ describe('record and replay', () => {
   });
 
   it('registers the "replay" backend, which needs a cassette option', async () => {
-    const factories = new Map<string, (s: object) => unknown>();
-    await plugin.register({ hostApiVersion: 1, registerBackend: (name, f) => void factories.set(name, f as (s: object) => unknown), registerOperator: () => undefined, registerPolicy: () => undefined, registerScorer: () => undefined, registerSandbox: () => undefined });
-    await expect(Promise.resolve(factories.get('replay')?.({}))).rejects.toThrow(/set the cassette file/);
+    const { registries } = await loadPluginPackage(new URL('..', import.meta.url));
+    await expect(Promise.resolve(registries.backends.get('replay')({}))).rejects.toThrow(/set the cassette file/);
+    expect(plugin.meta.name).toBe('@flowsteer/backends-replay');
   });
 });

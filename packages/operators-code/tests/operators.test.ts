@@ -3,6 +3,7 @@ import { OpenAiCompatibleBackend } from '@flowsteer/backends-openai';
 import { FakeOpenAiServer, lastUserMessage, type FakeReply } from '@flowsteer/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CODE_OPERATORS, PyodideSandbox, plugin, requiredFunction } from '../src/index.js';
+import { loadPluginPackage } from '@flowsteer/plugin-testkit';
 
 const sandbox = new PyodideSandbox({ workers: 1 });
 let server: FakeOpenAiServer | undefined;
@@ -93,10 +94,9 @@ describe('CustomCodeGenerate', () => {
 
 describe('plugin', () => {
   it('registers the three code operators and two sandboxes', async () => {
-    const operators: string[] = [];
-    const sandboxes: string[] = [];
-    await plugin.register({ hostApiVersion: 1, registerOperator: (op) => operators.push(op.name), registerSandbox: (name) => sandboxes.push(name), registerBackend: () => undefined, registerPolicy: () => undefined, registerScorer: () => undefined });
-    expect(operators).toEqual(['Programmer', 'Test', 'CustomCodeGenerate']);
-    expect(sandboxes).toEqual(['pyodide', 'system-python']);
+    const { registries } = await loadPluginPackage(new URL('..', import.meta.url));
+    expect(registries.operators.names()).toEqual(['CustomCodeGenerate', 'Programmer', 'Test']);
+    expect(registries.sandboxes.names()).toEqual(['pyodide', 'system-python']);
+    expect(plugin.meta.name).toBe('@flowsteer/operators-code');
   });
 });

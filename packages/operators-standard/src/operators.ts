@@ -1,10 +1,15 @@
-import { StepInputSchema, StepOutputSchema, completeForNode as complete, type Operator, type OperatorCategory, type OperatorContext, type StepInput, type StepOutput } from '@flowsteer/core';
+import { AbortError, StepInputSchema, StepOutputSchema, completeForNode as complete, type Operator, type OperatorCategory, type OperatorContext, type StepInput, type StepOutput } from '@flowsteer/core';
 import { cleanAnswer, numericConsensus, parseBoolean, parseLetter, parseNumberedList, xmlFields } from './parse.js';
 
 type StepOperator = Operator<StepInput, StepOutput>;
 
 function define(name: string, category: OperatorCategory, description: string, run: (input: StepInput, ctx: OperatorContext) => Promise<StepOutput>): StepOperator {
-  return { name, category, description, inputSchema: StepInputSchema, outputSchema: StepOutputSchema, run };
+  // Some paths answer without the LLM (a unanimous ensemble); a cancelled node must not answer at all.
+  const guarded = async (input: StepInput, ctx: OperatorContext): Promise<StepOutput> => {
+    if (ctx.signal.aborted) throw new AbortError(`${name} (${ctx.nodeId})`, { cause: ctx.signal.reason });
+    return run(input, ctx);
+  };
+  return { name, category, description, inputSchema: StepInputSchema, outputSchema: StepOutputSchema, run: guarded };
 }
 
 /** The task plus whatever earlier steps produced, as the text an LLM step works from. */

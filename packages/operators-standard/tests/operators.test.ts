@@ -3,6 +3,7 @@ import { OpenAiCompatibleBackend } from '@flowsteer/backends-openai';
 import { FakeOpenAiServer, lastUserMessage, type FakeReply } from '@flowsteer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Aggregate, AnswerGenerate, Custom, Decompose, Format, MdEnsemble, Plan, Review, Revise, STANDARD_OPERATORS, ScEnsemble, Verify, plugin } from '../src/index.js';
+import { loadPluginPackage } from '@flowsteer/plugin-testkit';
 
 let server: FakeOpenAiServer | undefined;
 afterEach(async () => {
@@ -131,9 +132,9 @@ describe('standard operators against an OpenAI-compatible server', () => {
   });
 
   it('the plugin registers all eleven with descriptions', async () => {
-    const names: string[] = [];
-    await plugin.register({ hostApiVersion: 1, registerOperator: (op) => names.push(op.name), registerBackend: () => undefined, registerPolicy: () => undefined, registerScorer: () => undefined, registerSandbox: () => undefined });
-    expect(names).toEqual(['Custom', 'AnswerGenerate', 'Plan', 'Decompose', 'Review', 'Revise', 'Verify', 'Format', 'ScEnsemble', 'MdEnsemble', 'Aggregate']);
+    const { registries } = await loadPluginPackage(new URL('..', import.meta.url));
+    expect(registries.operators.names()).toEqual(['Aggregate', 'AnswerGenerate', 'Custom', 'Decompose', 'Format', 'MdEnsemble', 'Plan', 'Review', 'Revise', 'ScEnsemble', 'Verify']);
+    expect(plugin.meta.name).toBe('@flowsteer/operators-standard');
     expect(STANDARD_OPERATORS.every((op) => op.description.length > 20)).toBe(true);
   });
 });

@@ -8,7 +8,9 @@ import type { Sandbox } from './sandbox.js';
  * Categories drive canvas rules (checkers are required before finishing, ensembles may not sit
  * inside a parallel block) and the operator library text the policy sees.
  */
-export type OperatorCategory = 'solver' | 'checker' | 'reviser' | 'planner' | 'ensemble' | 'formatter' | 'code';
+export const OPERATOR_CATEGORIES = ['solver', 'checker', 'reviser', 'planner', 'ensemble', 'formatter', 'code'] as const;
+
+export type OperatorCategory = (typeof OPERATOR_CATEGORIES)[number];
 
 export interface OperatorContext {
   readonly nodeId: string;
