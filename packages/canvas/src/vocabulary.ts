@@ -49,3 +49,23 @@ export const AGGREGATORS: readonly string[] = ['ScEnsemble', 'Aggregate', 'MdEns
 export function sortedNames(names: Iterable<string>): string[] {
   return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/** What the canvas accepts and what the policy is shown, for a given set of installed operators. */
+export interface CanvasVocabulary {
+  readonly operators: readonly OperatorSpec[];
+  readonly library: readonly string[];
+}
+
+/**
+ * The vocabulary for the operators a host has installed: the reference operators keep their
+ * reference descriptions and library order, and every other installed operator (a plugin's) is
+ * accepted and appended to the library, so the policy sees it.
+ */
+export function vocabularyFor(installed: Iterable<OperatorSpec>): CanvasVocabulary {
+  const reference = new Set(REFERENCE_OPERATORS.map((spec) => spec.name));
+  const extras = [...installed]
+    .filter((spec) => !reference.has(spec.name))
+    .map(({ name, category, description }) => ({ name, category, description }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { operators: [...REFERENCE_OPERATORS, ...extras], library: [...DEFAULT_LIBRARY, ...extras.map((spec) => spec.name)] };
+}

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   CanvasEnv,
   CanvasStateError,
+  DEFAULT_LIBRARY,
+  REFERENCE_OPERATORS,
   REFERENCE_QUIRKS,
   applyPromptRules,
   extractPromptContent,
@@ -11,6 +13,7 @@ import {
   type CanvasExecutionRequest,
   type CanvasExecutor,
   type ExecutionValue,
+  vocabularyFor,
 } from '../src/index.js';
 
 class StubExecutor implements CanvasExecutor {
@@ -396,5 +399,25 @@ describe('CanvasEnv: snapshots, undo, events, executor failures, cancellation', 
     expect(prompt).toContain('## Current State\n- Current DSL: Plan\n- Total Operators: 1\n- Unique Types: 1\n- Round: 3/20\n- Node IDs: node_1');
     expect(prompt).toContain('## Last Action Feedback\n<feedback>\n[BLOCK_FINISH]=1');
     expect(prompt.endsWith('## Your Turn\nRound 3. Output your action:')).toBe(true);
+  });
+});
+
+describe('vocabularyFor', () => {
+  const retrieve = { name: 'Retrieve', category: 'planner' as const, description: 'Finds relevant passages in local documents.' };
+
+  it('keeps the reference operators and library, and appends installed plugin operators', () => {
+    const vocabulary = vocabularyFor([{ name: 'Custom', category: 'solver', description: 'a plugin cannot reword a reference operator' }, retrieve]);
+    expect(vocabulary.library).toEqual([...DEFAULT_LIBRARY, 'Retrieve']);
+    expect(vocabulary.operators.find((o) => o.name === 'Custom')?.description).toBe(REFERENCE_OPERATORS.find((o) => o.name === 'Custom')?.description);
+    expect(vocabularyFor([]).library).toEqual(DEFAULT_LIBRARY);
+  });
+
+  it('shows a plugin operator to the policy and accepts it on the canvas', async () => {
+    const env = new CanvasEnv({ ...vocabularyFor([retrieve]), executeEachStep: false });
+    const { observation } = env.reset({ problem: 'Who wrote it?', type: 'qa' });
+    expect(observation.text).toContain('- Retrieve: Finds relevant passages in local documents.');
+    expect(observation.text).toContain('Available Operators (13 total)');
+    expect((await env.step('<action>add</action><operator>Retrieve</operator>')).info.accepted).toBe(true);
+    expect(new CanvasEnv().reset({ problem: 'x', type: 'qa' }).observation.text).not.toContain('Retrieve');
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FileStore, Semaphore, describeError, writeFileAtomic, type Policy } from '@flowsteer/core';
-import { CanvasEnv, executionText, runEpisode, type CanvasExecutor } from '@flowsteer/canvas';
+import { CanvasEnv, executionText, runEpisode, type CanvasExecutor, type OperatorSpec } from '@flowsteer/canvas';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { DATASETS, loadDataset, type EvalProblem, type MetricName } from './datasets.js';
@@ -48,7 +48,7 @@ export interface EvalRunOptions {
   readonly executor: CanvasExecutor;
   readonly executorLabel: string;
   readonly models?: Readonly<Record<string, string>>;
-  readonly canvas?: { readonly maxRounds?: number; readonly minOperators?: number; readonly requireChecker?: boolean; readonly requireStructure?: boolean };
+  readonly canvas?: { readonly maxRounds?: number; readonly minOperators?: number; readonly requireChecker?: boolean; readonly requireStructure?: boolean; readonly operators?: readonly OperatorSpec[]; readonly library?: readonly string[] };
   readonly limit?: number;
   readonly concurrency?: number;
   readonly seed?: number;
@@ -104,7 +104,8 @@ export async function runEvaluation(options: EvalRunOptions): Promise<{ manifest
     models: options.models ?? {},
     seed,
     limit: options.limit ?? null,
-    canvas: { ...options.canvas },
+    // The manifest pins which operators the policy was shown, not their full specs.
+    canvas: Object.fromEntries(Object.entries(options.canvas ?? {}).filter(([key]) => key !== 'operators')),
     problemIds: selected.map((p) => p.id),
   };
   const existing = await store.get<EvalManifest>('manifest');
