@@ -252,7 +252,9 @@ export class ${symbol}Backend implements LlmBackend {
   }
 
   async chat(request: ChatRequest): Promise<ChatResult> {
-    if (request.signal?.aborted === true) throw new AbortError(\`\${this.id} request\`, { cause: request.signal.reason });
+    // A function, not a property read: the signal can flip while the request is in flight.
+    const aborted = (): boolean => request.signal?.aborted === true;
+    if (aborted()) throw new AbortError(\`\${this.id} request\`, { cause: request.signal?.reason });
     const started = performance.now();
     const prompt = request.messages.map((m) => \`\${m.role}: \${m.content}\`).join('\\n');
     const timeout = AbortSignal.timeout(this.#timeoutMs);
@@ -268,7 +270,7 @@ export class ${symbol}Backend implements LlmBackend {
       body = (await response.json()) as GenerateResponse;
     } catch (error) {
       if (error instanceof BackendError) throw error;
-      if (request.signal?.aborted === true) throw new AbortError(\`\${this.id} request\`, { cause: error });
+      if (aborted()) throw new AbortError(\`\${this.id} request\`, { cause: error });
       throw new BackendError(this.id, \`cannot reach \${this.#baseUrl}: \${(error as Error).message}\`, { cause: error });
     }
     if (typeof body.text !== 'string') throw new BackendError(this.id, 'response has no "text" string');
