@@ -6,7 +6,7 @@ import {
   type LlmBackend,
   type Sandbox,
 } from '@flowsteer/core';
-import { WorkflowExecutor, parseDsl, type NodeRecord, type WorkflowRun } from '@flowsteer/canvas';
+import { WorkflowExecutor, parseDsl, vocabularyFor, type NodeRecord, type WorkflowRun } from '@flowsteer/canvas';
 import { RecordingBackend } from '@flowsteer/backends-replay';
 import { CliUsageError } from '../errors.js';
 
@@ -50,7 +50,8 @@ export function parsePromptFlags(pairs: readonly string[]): Record<string, strin
 
 /** Executes one workflow on one task with the host's executor backend, operators and sandbox. */
 export async function runWorkflow(host: Host<Record<never, never>>, options: RunCommandOptions): Promise<RunReport> {
-  const graph = parseDsl(options.workflow);
+  const installed = host.registries.operators.entries().map((entry) => entry.value);
+  const graph = parseDsl(options.workflow, { operators: vocabularyFor(installed).operators.map((spec) => spec.name) });
   for (const [nodeId, prompt] of Object.entries(options.prompts)) {
     const result = graph.setNodePrompt(nodeId, prompt);
     if (!result.success) throw new CliUsageError(`--prompt ${nodeId}: ${result.message}`);
@@ -73,7 +74,7 @@ export async function runWorkflow(host: Host<Record<never, never>>, options: Run
   host.events.on('node.started', (e) => options.onProgress?.(`▶ ${e.nodeId} ${e.operator}`));
   host.events.on('node.finished', (e) => options.onProgress?.(`${e.ok ? '✓' : '✗'} ${e.nodeId} ${e.operator} ${Math.round(e.latencyMs)} ms, ${e.usage.totalTokens} tokens${e.error === undefined ? '' : ` — ${e.error}`}`));
   const executor = new WorkflowExecutor({
-    operators: host.registries.operators.entries().map((entry) => entry.value),
+    operators: installed,
     backend,
     ...(sandbox === undefined ? {} : { sandbox }),
     nodeTimeoutMs: options.nodeTimeoutMs,
