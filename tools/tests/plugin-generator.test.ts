@@ -47,7 +47,7 @@ describe('nx g @flowsteer/tools:*-plugin', () => {
     expect(out).toContain('CREATE packages/operators-weather/package.json');
     expect(out).toContain('CREATE .changeset/operators-weather.md');
     const pkg = JSON.parse(await readFile(join(scratch, 'packages/operators-weather/package.json'), 'utf8')) as Record<string, unknown>;
-    expect(pkg).toMatchObject({ name: '@flowsteer/operators-weather', flowsteer: { kind: 'operator', apiVersion: 1 }, peerDependencies: { '@flowsteer/core': '^0.1.0' } });
+    expect(pkg).toMatchObject({ name: '@flowsteer/operators-weather', flowsteer: { kind: 'operator', apiVersion: 1 }, peerDependencies: { '@flowsteer/core': '>=0.1.0 <1.0.0' } });
     expect(await buildAndTest('packages/operators-weather', 'operators-weather')).toEqual({ passed: 8, failed: 0 });
   }, 120_000);
 

@@ -79,7 +79,7 @@ describe('packing and installing every package', () => {
   it('runs flowsteer plugins list from the installed tarballs: every plugin loads, the broken one is skipped with its reason', async () => {
     const result = await flowsteer(['plugins', 'list', '--json']);
     const report = JSON.parse(result.stdout) as { loaded: Array<{ name: string }>; skipped: Array<{ name: string; code: string; reason: string }> };
-    expect(report.loaded.map((p) => p.name).sort()).toEqual(['@flowsteer/backends-openai', '@flowsteer/backends-replay', '@flowsteer/operators-code', '@flowsteer/operators-standard', 'flowsteer-operator-bm25']);
+    expect(report.loaded.map((p) => p.name).sort()).toEqual(['@flowsteer/backends-llamacpp', '@flowsteer/backends-openai', '@flowsteer/backends-replay', '@flowsteer/operators-code', '@flowsteer/operators-standard', 'flowsteer-operator-bm25']);
     expect(report.skipped).toEqual([expect.objectContaining({ name: 'flowsteer-operator-broken', code: 'IMPORT_FAILED', reason: expect.stringContaining('this plugin cannot load') })]);
   });
 
@@ -89,5 +89,11 @@ describe('packing and installing every package', () => {
     expect(report, result.stdout).toMatchObject({ success: true, answer: '42' });
     expect(server.requests.length).toBeGreaterThanOrEqual(2);
     await expect(access(join(scratch, 'project', 'node_modules', '@flowsteer', 'core', 'dist', 'index.js'))).resolves.toBeUndefined();
+  });
+  it('says how to enable embedded GGUF models when node-llama-cpp (an optional peer) is not installed', async () => {
+    const model = join(scratch, 'project', 'model.gguf');
+    await writeFile(model, 'GGUF');
+    const result = await flowsteer(['run', '--task', 'x', '--workflow', 'Custom', '--backend', 'llamacpp', '--model', model, '--json']);
+    expect(`${result.stdout}${result.stderr}`).toContain('node-llama-cpp is not installed; run: npm install node-llama-cpp@3.21.1');
   });
 });

@@ -12,7 +12,7 @@ describe('pluginScaffold', () => {
     const scaffold = pluginScaffold({ name: 'bm25', kind: 'operator', layout: 'workspace' });
     const pkg = JSON.parse(scaffold.files['package.json'] ?? '{}') as Record<string, unknown>;
     expect(pkg['flowsteer']).toEqual({ kind: 'operator', apiVersion: 1, entry: './dist/plugin.js' });
-    expect(pkg['peerDependencies']).toEqual({ '@flowsteer/core': '^0.1.0' });
+    expect(pkg['peerDependencies']).toEqual({ '@flowsteer/core': '>=0.1.0 <1.0.0' });
     expect(scaffold.files['tests/plugin.test.ts']).toContain("describeOperatorConformance('Bm25'");
     expect(scaffold.changeset).toEqual({ path: '.changeset/operators-bm25.md', content: expect.stringContaining('"@flowsteer/operators-bm25": minor') });
     const standalone = pluginScaffold({ name: 'bm25', kind: 'operator', layout: 'standalone' });
