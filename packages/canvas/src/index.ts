@@ -10,3 +10,4 @@ export * from './mermaid.js';
 export * from './executor.js';
 export * from './policies.js';
 export * from './episode.js';
+export * from './executor-dsl-reference.js';
