@@ -105,9 +105,12 @@ describe('flowsteer eval', () => {
     const args = ['eval', ...ALL.flatMap((d) => ['--data', join(fixtures, `${d}.jsonl`)]), '--out', out, '--policy', 'template:auto', '--concurrency', '4', '--json'];
     const result = await flowsteer(args, { env: evalEnv(server.baseUrl) });
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { summary: Summary[]; manifest: { problemIds: string[]; dataHash: string; policy: string }; resumed: number };
+    const report = JSON.parse(result.stdout) as { summary: Summary[]; manifest: { problemIds: string[]; dataHash: string; policy: string; canvas: { library?: string[]; operators?: unknown } }; resumed: number };
     expect(report.manifest.problemIds).toHaveLength(24);
     expect(report.manifest.policy).toBe('template:auto');
+    // The installed example plugin's operator joins the library the policy is shown, and the manifest pins it.
+    expect(report.manifest.canvas.library).toEqual(expect.arrayContaining(['Custom', 'Format', 'Retrieve']));
+    expect(report.manifest.canvas.operators).toBeUndefined();
     const bySource = Object.fromEntries(report.summary.map((s) => [s.source, s]));
     expect(Object.keys(bySource).sort()).toEqual([...ALL].sort());
     for (const perfect of ['gsm8k', 'math', 'aime2025', 'hotpotqa', 'mbpp', 'apps', 'ds1000']) expect(bySource[perfect]?.accuracy, perfect).toBe(1);

@@ -36,6 +36,8 @@ describe('backend resolution', () => {
     expect(runtime.kind).toBe('embedded');
     expect(runtime.label).toContain('embedded defaults, no LLM');
     expect(runtime.hint).toContain('executor.baseUrl');
+    // The example plugin installed in this workspace adds Retrieve to what the policy is shown.
+    expect(runtime.vocabulary.library).toEqual(expect.arrayContaining(['Plan', 'Verify', 'Retrieve']));
     const env = new CanvasEnv({ executor: runtime.executor });
     const observation: Observation = env.reset({ problem: 'What is 6*7?', type: 'math' }).observation;
     const action = await runtime.policy.act(observation, new AbortController().signal);

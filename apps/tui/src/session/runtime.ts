@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Tokens, resolveToken, describeError, type EventBus, type Host, type LlmBackend, type Policy, type Sandbox } from '@flowsteer/core';
-import { LlmPolicy, TemplatePolicy, WorkflowExecutor, templateForType, type CanvasEnv, type CanvasExecutor } from '@flowsteer/canvas';
+import { LlmPolicy, TemplatePolicy, WorkflowExecutor, templateForType, vocabularyFor, type CanvasEnv, type CanvasExecutor, type CanvasVocabulary } from '@flowsteer/canvas';
 import { FEATURE_SIZE, OnnxPolicy, OnnxPolicyModel, SimulatedExecutor } from '@flowsteer/cwrpo';
 import type { FinalRun } from './session.js';
 import { HumanPolicy } from './human.js';
@@ -22,6 +22,8 @@ export interface Runtime {
   /** A fresh policy for a task type (templates keep per-episode state; other policies are shared). */
   readonly createPolicy: (taskType?: string) => Policy;
   readonly executor: CanvasExecutor;
+  /** Operators the canvas accepts and shows the policy: the reference set plus installed plugins'. */
+  readonly vocabulary: CanvasVocabulary;
   readonly runFinal: (env: CanvasEnv, signal: AbortSignal) => Promise<FinalRun>;
   close(): Promise<void>;
 }
@@ -143,6 +145,7 @@ export async function resolveRuntime(host: Host<Record<never, never>>, options: 
     policy,
     createPolicy: (taskType = 'math') => (templateName === undefined ? policy : TemplatePolicy.named(resolveTemplate(templateName, taskType))),
     executor,
+    vocabulary: vocabularyFor(operators),
     runFinal,
     close: async () => {
       try {

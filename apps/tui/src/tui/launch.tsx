@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { render } from 'ink';
 import { Tokens, resolveToken, writeFileAtomic, type Host } from '@flowsteer/core';
-import { CanvasEnv, vocabularyFor } from '@flowsteer/canvas';
+import { CanvasEnv } from '@flowsteer/canvas';
 import { OrchestrationSession, type SessionSnapshot } from '../session/session.js';
 import { resolveRuntime, type PolicyChoice } from '../session/runtime.js';
 import { App } from './App.js';
@@ -25,10 +25,9 @@ export interface CanvasSettings {
 export async function launchTui(host: Host<Record<never, never>>, options: LaunchOptions, canvas?: CanvasSettings): Promise<void> {
   const runtime = await resolveRuntime(host, { choice: options.policy, events: host.events, ...(options.probeUrls === undefined ? {} : { probeUrls: options.probeUrls }) });
   const store = resolveToken(host.container, Tokens.Store);
-  // Operators from installed plugins join the library the policy is shown.
-  const vocabulary = vocabularyFor(host.registries.operators.entries().map((entry) => entry.value));
   const deps = () => ({
-    env: new CanvasEnv({ ...canvas, ...vocabulary, executor: runtime.executor, events: host.events, runId: 'session' }),
+    // Operators from installed plugins join the library the policy is shown.
+    env: new CanvasEnv({ ...canvas, ...runtime.vocabulary, executor: runtime.executor, events: host.events, runId: 'session' }),
     policy: runtime.policy,
     runFinal: runtime.runFinal,
     events: host.events,
