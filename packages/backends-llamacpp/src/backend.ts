@@ -162,7 +162,10 @@ export class LlamaCppBackend implements LlmBackend {
     const queue: string[] = [];
     let wake: (() => void) | undefined;
     let finished = false;
-    const result = this.#generate(request, (text) => {
+    // A consumer that stops reading early must not leave the model generating into the void.
+    const abandoned = new AbortController();
+    const signal = request.signal === undefined ? abandoned.signal : AbortSignal.any([request.signal, abandoned.signal]);
+    const result = this.#generate({ ...request, signal }, (text) => {
       queue.push(text);
       wake?.();
     }).finally(() => {
@@ -170,13 +173,17 @@ export class LlamaCppBackend implements LlmBackend {
       wake?.();
     });
     result.catch(() => undefined); // surfaced below, after the deltas already produced
-    for (;;) {
-      while (queue.length > 0) yield { type: 'delta', text: queue.shift() as string };
-      if (finished) break;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
+    try {
+      for (;;) {
+        while (queue.length > 0) yield { type: 'delta', text: queue.shift() as string };
+        if (finished) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+      yield { type: 'done', result: await result };
+    } finally {
+      if (!finished) abandoned.abort(new Error('stream consumer stopped reading'));
     }
-    yield { type: 'done', result: await result };
   }
 
   async #generate(request: ChatRequest, onText: (text: string) => void): Promise<ChatResult> {

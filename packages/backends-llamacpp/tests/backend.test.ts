@@ -98,6 +98,18 @@ describe('a real GGUF model in-process', () => {
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
   });
+
+  it('stops generating when the consumer stops reading, and frees the model for the next request', async () => {
+    const started = performance.now();
+    for await (const event of backend.stream({ messages: [{ role: 'user', content: 'hello' }], sampling: { maxTokens: 2000, temperature: 0 } })) {
+      if (event.type === 'delta') break;
+    }
+    // With one slot, this request waits until the abandoned generation has really stopped.
+    const next = await backend.chat({ messages: [{ role: 'user', content: 'the' }], sampling: { maxTokens: 2, temperature: 0 } });
+    expect(next.usage.completionTokens).toBeGreaterThan(0);
+    // Left running, 2000 tokens of this model hold the only slot for minutes (past the test timeout).
+    expect(performance.now() - started).toBeLessThan(60_000);
+  });
 });
 
 describe('plugin', () => {
