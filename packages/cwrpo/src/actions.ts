@@ -71,12 +71,24 @@ export function featuresOf(state: CanvasFeatures): Float64Array {
   return x;
 }
 
-/** 1 for actions the canvas would accept now: finish only when allowed, adds while there is room. */
+/**
+ * Whether an action is sensible for the task, beyond what the canvas accepts: `Test` runs unit
+ * tests, which only code tasks have (the reference executor drops it from math workflows), and an
+ * operator added right after itself only repeats its own output (the reference executor merges
+ * such repeats, while the operator-count reward would still pay for them).
+ */
+function sensible(action: LocalAction, state: CanvasFeatures): boolean {
+  if (state.taskType !== 'code' && action.adds.includes('Test')) return false;
+  if (action.adds.length === 1 && action.adds[0] === state.operators[state.operators.length - 1]) return false;
+  return true;
+}
+
+/** 1 for actions the canvas would accept now and that make sense for the task: finish only when allowed, adds while there is room. */
 export function validMask(state: CanvasFeatures): Float64Array {
   const mask = new Float64Array(ACTIONS.length);
   ACTIONS.forEach((action, index) => {
     if (index === FINISH_ACTION) mask[index] = state.finishAllowed ? 1 : 0;
-    else mask[index] = state.operators.length + action.adds.length <= MAX_OPERATORS ? 1 : 0;
+    else mask[index] = state.operators.length + action.adds.length <= MAX_OPERATORS && sensible(action, state) ? 1 : 0;
   });
   if (!mask.some((m) => m > 0)) mask[FINISH_ACTION] = 1;
   return mask;
