@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Host, Sandbox } from '@flowsteer/core';
 import { markdownReport, readRun, runEvaluation, scoreAnswer, summarize, writeReport, type EvalProblem, type MetricName } from '@flowsteer/eval';
-import { WorkflowExecutor, vocabularyFor } from '@flowsteer/canvas';
+import { WorkflowExecutor } from '@flowsteer/canvas';
 import { CliUsageError } from '../errors.js';
 import { resolveRuntime, type PolicyChoice } from '../session/runtime.js';
 
@@ -104,7 +104,7 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
       executor: runtime.executor,
       executorLabel: runtime.label,
       models: { executor: host.config.config.executor.model ?? '', policy: host.config.config.policy.backend.model ?? '' },
-      canvas: { ...options.canvas, ...vocabularyFor(host.registries.operators.entries().map((entry) => entry.value)) },
+      canvas: { ...options.canvas, ...runtime.vocabulary },
       concurrency: options.concurrency,
       seed: options.seed,
       scoring: { sandbox },
