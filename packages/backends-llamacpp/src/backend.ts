@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { AbortError, BackendError, Semaphore, type BackendSettings, type ChatMessage, type ChatRequest, type ChatResult, type ChatStreamEvent, type FinishReason, type LlmBackend } from '@flowsteer/core';
+import { AbortError, BackendError, Semaphore, describeError, type BackendSettings, type ChatMessage, type ChatRequest, type ChatResult, type ChatStreamEvent, type FinishReason, type LlmBackend } from '@flowsteer/core';
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 
 /** How the backend runs the model; from the backend's `options` in config. */
@@ -150,7 +150,7 @@ export class LlamaCppBackend implements LlmBackend {
       const context = await model.createContext({ contextSize, sequences: this.options.concurrency ?? 1, ...(this.options.threads === undefined ? {} : { threads: this.options.threads }) });
       return { llama, model, context };
     } catch (error) {
-      throw new BackendError(this.id, `cannot load ${this.options.modelPath}: ${(error as Error).message}`, { cause: error });
+      throw new BackendError(this.id, `cannot load ${this.options.modelPath}: ${describeError(error)}`, { cause: error });
     }
   }
 
@@ -225,7 +225,7 @@ export class LlamaCppBackend implements LlmBackend {
       } catch (error) {
         if (request.signal?.aborted === true) throw new AbortError(`${this.id} request`, { cause: error });
         if (error instanceof BackendError) throw error;
-        throw new BackendError(this.id, `generation failed: ${(error as Error).message}`, { cause: error });
+        throw new BackendError(this.id, `generation failed: ${describeError(error)}`, { cause: error });
       } finally {
         session.dispose({ disposeSequence: true });
       }

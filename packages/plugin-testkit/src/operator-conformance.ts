@@ -1,5 +1,6 @@
 import {
   EventBus,
+  describeError,
   FlowSteerError,
   OPERATOR_CATEGORIES,
   StepInputSchema,
@@ -80,8 +81,9 @@ async function settle(run: () => Promise<unknown>): Promise<{ ok: true; value: u
   }
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/** The error's class as well as its message: a bare TypeError is what these checks are after. */
+function describeThrown(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${describeError(error)}` : describeError(error);
 }
 
 /**
@@ -149,7 +151,7 @@ export function describeOperatorConformance(title: string, options: OperatorConf
         const h = harness(operator, ['¯\\_(ツ)_/¯ <answer unterminated', ''], sandbox);
         const outcome = await settle(() => runOperator(operator, caseFor(operator.name).input, h));
         if (outcome.ok) expect(operator.outputSchema.safeParse(outcome.value).success, `${operator.name} output`).toBe(true);
-        else expect(outcome.error, `${operator.name} threw ${describeError(outcome.error)}`).toBeInstanceOf(FlowSteerError);
+        else expect(outcome.error, `${operator.name} threw ${describeThrown(outcome.error)}`).toBeInstanceOf(FlowSteerError);
       }
     }, timeout);
 
@@ -159,7 +161,7 @@ export function describeOperatorConformance(title: string, options: OperatorConf
         const outcome = await settle(() => runOperator(operator, caseFor(operator.name).input, h));
         if (h.backend.calls === 0) continue; // this operator needs no LLM for this input
         expect(outcome.ok, `${operator.name} returned an answer although its LLM call failed`).toBe(false);
-        if (!outcome.ok) expect(outcome.error, `${operator.name} threw ${describeError(outcome.error)}`).toBeInstanceOf(FlowSteerError);
+        if (!outcome.ok) expect(outcome.error, `${operator.name} threw ${describeThrown(outcome.error)}`).toBeInstanceOf(FlowSteerError);
       }
     }, timeout);
 
