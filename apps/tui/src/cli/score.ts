@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { readInput } from '../commands/canvas.js';
+import { checkMetric, parseScoreBatch, readTextFile, scoreCommand } from '../commands/evaluate.js';
+import { CliUsageError } from '../errors.js';
+import { boot, writeJson, type GlobalOptions, type CliIo } from './shared.js';
+
+/** `flowsteer score`. */
+export function registerScore(program: Command, io: CliIo): void {
+  program
+    .command('score')
+    .description('score predictions with a metric alone: one pair, or a JSONL batch ({metric, prediction, answer, test?, entry_point?})')
+    .option('--metric <name>', 'math, f1, em, mc or pass@1')
+    .option('--prediction <text>', 'the prediction')
+    .option('--answer <text>', 'the reference answer (for pass@1 the tests go in --test)')
+    .option('--test <file>', 'pass@1: unit tests (asserts or check(candidate))')
+    .option('--entry-point <name>', 'pass@1: the function under test')
+    .option('--batch <file>', 'JSONL file of records to score (- for standard input)')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { metric?: string; prediction?: string; answer?: string; test?: string; entryPoint?: string; batch?: string; json?: boolean }) => {
+      const host = await boot(io, program.opts<GlobalOptions>());
+      let lines;
+      if (options.batch !== undefined) {
+        lines = parseScoreBatch(await readInput(options.batch, io.stdin));
+      } else {
+        if (options.metric === undefined || options.prediction === undefined || (options.answer === undefined && options.test === undefined)) {
+          throw new CliUsageError('give --metric, --prediction and --answer (or --test for pass@1), or --batch FILE');
+        }
+        checkMetric(options.metric);
+        lines = [{ metric: options.metric, prediction: options.prediction, answer: options.answer ?? '', ...(options.test === undefined ? {} : { test: await readTextFile(options.test) }), ...(options.entryPoint === undefined ? {} : { entry_point: options.entryPoint }) }];
+      }
+      const results = await scoreCommand(host, lines);
+      if (options.json === true || options.batch !== undefined) {
+        if (options.batch !== undefined && options.json !== true) {
+          for (const r of results) io.stdout(`${JSON.stringify(r)}\n`);
+          const mean = results.reduce((a, r) => a + r.score, 0) / Math.max(1, results.length);
+          io.stdout(`${results.length} scored, mean ${mean.toFixed(4)}, ${results.filter((r) => r.correct).length} correct\n`);
+        } else writeJson(io, options.batch === undefined ? results[0] : results);
+      } else {
+        const r = results[0]!;
+        io.stdout(`${r.metric}: score ${r.score.toFixed(4)} (${r.correct ? 'correct' : 'incorrect'}); extracted ${JSON.stringify(r.extracted)}${r.detail === undefined ? '' : `; ${r.detail}`}\n`);
+      }
+    });
+}

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { Tokens, resolveToken } from '@flowsteer/core';
+import { CliUsageError } from '../errors.js';
+import { listSessions, type SessionSnapshot } from '../session/session.js';
+import { boot, writeJson, type GlobalOptions, type CliIo } from './shared.js';
+
+/** `flowsteer sessions`. */
+export function registerSessions(program: Command, io: CliIo): void {
+  const sessions = program.command('sessions').description('saved interactive sessions');
+  sessions
+    .command('list')
+    .description('list saved sessions, newest first')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      const host = await boot(io, program.opts<GlobalOptions>());
+      const list = await listSessions(resolveToken(host.container, Tokens.Store));
+      if (options.json === true) writeJson(io, list);
+      else io.stdout(list.length === 0 ? 'no saved sessions\n' : `${list.map((s) => `${s.id}  ${s.updatedAt}  ${s.finished ? 'finished' : `${s.turns} turns`}  ${s.task.slice(0, 50)}  ${s.dsl}`).join('\n')}\n`);
+    });
+  sessions
+    .command('export')
+    .description("print a saved session's workflow as JSON, DSL or Mermaid")
+    .argument('<id>', 'session id')
+    .option('--format <format>', 'json, dsl or mermaid', 'dsl')
+    .action(async (id: string, options: { format: string }) => {
+      const host = await boot(io, program.opts<GlobalOptions>());
+      const snapshot = await resolveToken(host.container, Tokens.Store).get<SessionSnapshot>(`sessions/${id}`);
+      if (snapshot === undefined) throw new CliUsageError(`no saved session "${id}"`);
+      const { CanvasEnv, toMermaid } = await import('@flowsteer/canvas');
+      const env = new CanvasEnv();
+      env.restore(snapshot.canvas);
+      if (options.format === 'dsl') io.stdout(`${env.graph.toDsl()}\n`);
+      else if (options.format === 'mermaid') io.stdout(`${toMermaid(env.graph)}\n`);
+      else if (options.format === 'json') writeJson(io, { task: snapshot.task, dsl: env.graph.toDsl(), nodes: env.graph.snapshot().nodes, prompts: env.graph.prompts(), final: snapshot.final ?? null });
+      else throw new CliUsageError('--format must be json, dsl or mermaid');
+    });
+}
