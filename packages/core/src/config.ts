@@ -22,21 +22,60 @@ export const BackendConfigSchema = z
   })
   .strict();
 
+/** `use` picks a slot's registry entry by name; `custom` imports `module` instead. */
+const slotFields = (use: string) => ({
+  use: z.string().min(1).default(use),
+  /** The module whose default export is the factory, when `use` is `custom` (relative to the project root). */
+  module: z.string().min(1).optional(),
+  /** Settings for the chosen implementation; each documents its keys. */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** The one canvas section every command reads (the reference training values by default). */
+export const CanvasSettingsSchema = z
+  .object({
+    ...slotFields('workflow'),
+    maxRounds: z.number().int().min(1).max(100).default(20),
+    minOperators: z.number().int().min(0).default(5),
+    requireChecker: z.boolean().default(true),
+    requireStructure: z.boolean().default(true),
+  })
+  .strict();
+
 export const CoreConfigSchema = z
   .object({
     policy: z
       .object({
-        /** Registry name of the policy: `llm`, `onnx`, a template name, `human`. */
-        use: z.string().min(1).default('llm'),
+        /** Registry name of the policy: `auto`, `llm`, `onnx`, `human`, `template:NAME`, a plugin's, or `custom`. */
+        ...slotFields('auto'),
         backend: BackendConfigSchema.prefault({}),
       })
       .strict()
       .prefault({}),
-    executor: BackendConfigSchema.prefault({}),
+    executor: BackendConfigSchema.extend({
+      /** `auto` (an LLM when one is configured or found on loopback, else the simulator), `workflow`, `simulated`, a plugin's, or `custom`. */
+      use: z.string().min(1).default('auto'),
+      module: z.string().min(1).optional(),
+    }).prefault({}),
+    canvas: CanvasSettingsSchema.prefault({}),
+    trainer: z.object(slotFields('cwrpo')).strict().prefault({}),
+    sandbox: z
+      .object({
+        ...slotFields('pyodide'),
+        timeoutMs: z.number().int().positive().optional(),
+        memoryMb: z.number().int().positive().optional(),
+        workers: z.number().int().positive().optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** `auto` scores each dataset with its own metric; any other name scores everything with that scorer. */
+    scorer: z.object(slotFields('auto')).strict().prefault({}),
     plugins: z
       .object({
         paths: z.array(z.string().min(1)).default([]),
         disabled: z.array(z.string().min(1)).default([]),
+        /** Plugins allowed to replace a first-party contribution of the same name (otherwise the clash is reported and skipped). */
+        override: z.array(z.string().min(1)).default([]),
         scanNodeModules: z.boolean().default(true),
         loadTimeoutMs: z.number().int().positive().default(10_000),
         /** Settings for individual plugins, keyed by package name; each plugin documents its keys. */
@@ -45,7 +84,7 @@ export const CoreConfigSchema = z
       .strict()
       .prefault({}),
     store: z
-      .object({ dir: z.string().min(1).default('.flowsteer') })
+      .object({ ...slotFields('file'), dir: z.string().min(1).default('.flowsteer') })
       .strict()
       .prefault({}),
   })
@@ -53,6 +92,7 @@ export const CoreConfigSchema = z
 
 export type BackendConfig = z.output<typeof BackendConfigSchema>;
 export type CoreConfig = z.output<typeof CoreConfigSchema>;
+export type CanvasConfig = z.output<typeof CanvasSettingsSchema>;
 
 export const CONFIG_FILE_NAME = 'flowsteer.config.json';
 export const ENV_PREFIX = 'FLOWSTEER_';
@@ -77,6 +117,8 @@ export interface ConfigResult<S extends Record<string, z.ZodType>> {
   readonly file: string | undefined;
   /** Where each explicitly set key came from: `file <path>`, `env <NAME>` or `flag --set <key>`. */
   readonly provenance: ReadonlyMap<string, string>;
+  /** Problems that did not stop loading, e.g. an unknown `FLOWSTEER_*` variable (ignored). */
+  readonly warnings: readonly string[];
 }
 
 type Leaf = { kind: 'string' | 'number' | 'boolean' | 'list' | 'other' };
@@ -192,6 +234,7 @@ export async function loadConfig<S extends Record<string, z.ZodType> = Record<ne
   const leaves = leavesOf(schema);
   const provenance = new Map<string, string>();
   const merged: Record<string, unknown> = {};
+  const warnings: string[] = [];
 
   const explicitFile = options.file ?? env['FLOWSTEER_CONFIG'];
   const file = explicitFile !== undefined ? (isAbsolute(explicitFile) ? explicitFile : resolve(options.cwd, explicitFile)) : findConfigFile(options.cwd);
@@ -220,7 +263,9 @@ export async function loadConfig<S extends Record<string, z.ZodType> = Record<ne
     if (!name.startsWith(ENV_PREFIX) || raw === undefined || RESERVED_ENV.has(name)) continue;
     const path = envByName.get(name);
     if (path === undefined) {
-      throw new ConfigError(name, `unknown environment variable; known: ${[...envByName.keys()].sort().join(', ')}`, { source: `env ${name}` });
+      // Other tools share the prefix; a stray variable must not stop every command.
+      warnings.push(`ignoring unknown environment variable ${name} (not a config key; \`flowsteer config\` lists them)`);
+      continue;
     }
     const leaf = leaves.get(path) as Leaf;
     setPath(merged, path, coerce(raw, leaf, path, `env ${name}`));
@@ -252,5 +297,5 @@ export async function loadConfig<S extends Record<string, z.ZodType> = Record<ne
       details: { problems },
     });
   }
-  return { config: result.data as LoadedConfig<S>, file, provenance };
+  return { config: result.data as LoadedConfig<S>, file, provenance, warnings };
 }

@@ -4,12 +4,16 @@ import { container as rootContainer, instanceCachingFactory, type DependencyCont
 import type { BackendConfig, CoreConfig } from './config.js';
 import type { LlmBackend } from './contracts/llm.js';
 import type { Policy } from './contracts/policy.js';
+import type { Sandbox } from './contracts/sandbox.js';
+import type { Scorer } from './contracts/scorer.js';
 import type { Store } from './contracts/store.js';
+import type { WorkflowExecutor } from './contracts/executor.js';
+import type { PolicyTrainer } from './contracts/trainer.js';
 import { EventBus, type EventSink } from './events.js';
-import { FileStore } from './file-store.js';
 import type { PluginReport } from './plugins/discovery.js';
-import type { BackendSettings, Registries } from './registry.js';
+import type { BackendSettings, PolicyFactory, Registries } from './registry.js';
 import { createRegistries } from './registry.js';
+import { resolveSlot, type CanvasFactory } from './slots.js';
 
 /**
  * A typed DI token. tsyringe accepts symbols; the phantom type parameter lets `resolve` return
@@ -33,7 +37,18 @@ export const Tokens = {
   PolicyBackend: createToken<Promise<LlmBackend>>('PolicyBackend'),
   /** The LLM that runs operators, lazily built from `config.executor`. */
   ExecutorBackend: createToken<Promise<LlmBackend>>('ExecutorBackend'),
+  /** The policy `policy.use` names, built once. */
   Policy: createToken<Promise<Policy>>('Policy'),
+  /** A fresh policy of the configured kind per episode (templates keep per-episode state). */
+  PolicyProvider: createToken<(taskType?: string) => Promise<Policy>>('PolicyProvider'),
+  /** The workflow executor `executor.use` names (an explicit name; `auto` is the app's choice). */
+  Executor: createToken<Promise<WorkflowExecutor>>('Executor'),
+  Sandbox: createToken<Promise<Sandbox>>('Sandbox'),
+  /** The canvas factory `canvas.use` names; call it once per episode. */
+  Canvas: createToken<Promise<CanvasFactory>>('Canvas'),
+  Trainer: createToken<Promise<PolicyTrainer>>('Trainer'),
+  /** The scorer `scorer.use` names; undefined for `auto` (each dataset's own metric). */
+  Scorer: createToken<Scorer | undefined>('Scorer'),
 } as const;
 
 export function resolveToken<T>(container: DependencyContainer, token: Token<T>): T {
@@ -76,21 +91,48 @@ export function createHostContainer(options: HostContainerOptions): DependencyCo
   registerValue(container, Tokens.Events, events);
   registerValue<EventSink>(container, Tokens.EventSink, events);
   registerValue(container, Tokens.PluginReport, options.pluginReport ?? { hostApiVersion: 1, loaded: [], skipped: [] });
+  const config = options.config;
+  const cwd = options.cwd ?? process.cwd();
   registerSingleton<Store>(container, Tokens.Store, () => {
-    const dir = options.config.store.dir;
-    return new FileStore(resolve(options.cwd ?? process.cwd(), dir));
+    const factory = registries.stores.get(config.store.use);
+    return factory({ dir: resolve(cwd, config.store.dir), options: config.store.options });
   });
+  // Each backend call builds its own instance: the policy's and the executor's are never one object.
   registerSingleton(container, Tokens.PolicyBackend, async () => {
-    const settings = options.config.policy.backend;
+    const settings = config.policy.backend;
     return registries.backends.get(settings.backend)(backendSettingsFrom(settings));
   });
   registerSingleton(container, Tokens.ExecutorBackend, async () => {
-    const settings = options.config.executor;
+    const { use: _use, module: _module, ...settings } = config.executor;
     return registries.backends.get(settings.backend)(backendSettingsFrom(settings));
   });
-  registerSingleton(container, Tokens.Policy, async (c) => {
-    const factory = registries.policies.get(options.config.policy.use);
-    return factory({ backend: () => resolveToken(c, Tokens.PolicyBackend), events, options: {} });
+  const policyFactory = (): Promise<PolicyFactory> => resolveSlot(registries.policies, config.policy, cwd);
+  registerSingleton(container, Tokens.PolicyProvider, (c) => async (taskType?: string) => {
+    const factory = await policyFactory();
+    return factory({ backend: () => resolveToken(c, Tokens.PolicyBackend), events, options: config.policy.options, ...(taskType === undefined ? {} : { taskType }) });
   });
+  registerSingleton(container, Tokens.Policy, (c) => resolveToken(c, Tokens.PolicyProvider)());
+  registerSingleton(container, Tokens.Sandbox, async () => {
+    const { use, module, options: sandboxOptions, ...limits } = config.sandbox;
+    const factory = await resolveSlot(registries.sandboxes, { use, ...(module === undefined ? {} : { module }) }, cwd);
+    return factory({ ...limits, options: sandboxOptions });
+  });
+  registerSingleton(container, Tokens.Executor, async (c) => {
+    const factory = await resolveSlot(registries.executors, config.executor, cwd);
+    return factory({
+      backend: () => resolveToken(c, Tokens.ExecutorBackend),
+      operators: registries.operators.entries().map((e) => e.value),
+      sandbox: async () => (registries.sandboxes.has(config.sandbox.use) || config.sandbox.use === 'custom' ? resolveToken(c, Tokens.Sandbox) : undefined),
+      events,
+      runId: 'executor',
+      options: {},
+    });
+  });
+  registerSingleton(container, Tokens.Canvas, () => resolveSlot(registries.canvases, config.canvas, cwd));
+  registerSingleton(container, Tokens.Trainer, async () => {
+    const factory = await resolveSlot(registries.trainers, config.trainer, cwd);
+    return factory({ settings: { canvas: config.canvas }, events, cwd, options: config.trainer.options });
+  });
+  registerSingleton(container, Tokens.Scorer, () => (config.scorer.use === 'auto' ? undefined : registries.scorers.get(config.scorer.use)));
   return container;
 }

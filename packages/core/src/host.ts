@@ -18,12 +18,24 @@ export interface Host<S extends Record<string, z.ZodType>> {
  * Boots a host the way the CLI does: load and validate config, discover and load plugins
  * (broken ones are skipped and reported), then build the container.
  */
-export async function bootHost<S extends Record<string, z.ZodType> = Record<never, z.ZodType>>(
-  options: LoadConfigOptions<S> & { readonly events?: EventBus; readonly pluginRoots?: readonly string[] },
-): Promise<Host<S>> {
+export interface BootOptions<S extends Record<string, z.ZodType>> extends LoadConfigOptions<S> {
+  readonly events?: EventBus;
+  readonly pluginRoots?: readonly string[];
+  /**
+   * The application's own implementations, registered before any plugin loads and through the
+   * same registries, so they take part in precedence like first-party plugins.
+   */
+  readonly builtins?: (registries: Registries) => void;
+  /** Where config warnings go (unknown `FLOWSTEER_*` variables); they are also on `config.warnings`. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export async function bootHost<S extends Record<string, z.ZodType> = Record<never, z.ZodType>>(options: BootOptions<S>): Promise<Host<S>> {
   const config = await loadConfig(options);
+  for (const warning of config.warnings) options.onWarning?.(warning);
   const events = options.events ?? new EventBus();
   const registries = createRegistries();
+  options.builtins?.(registries);
   const candidates = await discoverPlugins({
     cwd: options.cwd,
     paths: config.config.plugins.paths,
@@ -33,6 +45,7 @@ export async function bootHost<S extends Record<string, z.ZodType> = Record<neve
   const plugins = await loadPlugins(candidates, {
     registries,
     disabled: config.config.plugins.disabled,
+    override: config.config.plugins.override,
     timeoutMs: config.config.plugins.loadTimeoutMs,
     pluginOptions: config.config.plugins.options,
     cwd: options.cwd,

@@ -5,6 +5,15 @@ import type { Sandbox } from './contracts/sandbox.js';
 import type { Scorer } from './contracts/scorer.js';
 import { NotFoundError, RegistryConflictError } from './errors.js';
 import type { EventSink } from './events.js';
+import { FileStore } from './file-store.js';
+import type { CanvasFactory, ExecutorFactory, StoreFactory, TrainerFactory } from './slots.js';
+
+/** Providers whose contributions win name clashes unless config lets a plugin override them. */
+export const FIRST_PARTY_PREFIX = '@flowsteer/';
+
+export function isFirstPartyProvider(provider: string | undefined): boolean {
+  return provider !== undefined && provider.startsWith(FIRST_PARTY_PREFIX);
+}
 
 /** A name → value map that remembers who provided each entry and refuses silent overrides. */
 export class Registry<T> {
@@ -18,6 +27,11 @@ export class Registry<T> {
   register(name: string, value: T, provider: string): void {
     const existing = this.#entries.get(name);
     if (existing !== undefined) throw new RegistryConflictError(this.kind, name, existing.provider);
+    this.#entries.set(name, { value, provider });
+  }
+
+  /** Puts `value` in place of an existing entry; only for an explicit, configured override. */
+  replace(name: string, value: T, provider: string): void {
     this.#entries.set(name, { value, provider });
   }
 
@@ -71,7 +85,10 @@ export interface PolicyFactoryContext {
   /** The policy's own LLM backend, resolved lazily so non-LLM policies never open a connection. */
   readonly backend: () => Promise<LlmBackend>;
   readonly events: EventSink;
+  /** `policy.options` from config. */
   readonly options: Readonly<Record<string, unknown>>;
+  /** The task type the policy will face, for policies that differ by type (templates). */
+  readonly taskType?: string;
 }
 
 export type PolicyFactory = (context: PolicyFactoryContext) => Policy | Promise<Policy>;
@@ -92,14 +109,25 @@ export interface Registries {
   readonly policies: Registry<PolicyFactory>;
   readonly scorers: Registry<Scorer>;
   readonly sandboxes: Registry<SandboxFactory>;
+  readonly executors: Registry<ExecutorFactory>;
+  readonly canvases: Registry<CanvasFactory>;
+  readonly trainers: Registry<TrainerFactory>;
+  readonly stores: Registry<StoreFactory>;
 }
 
+/** Fresh registries holding core's own built-in: the `file` store. */
 export function createRegistries(): Registries {
-  return {
+  const registries: Registries = {
     operators: new Registry<Operator>('operator'),
     backends: new Registry<BackendFactory>('backend'),
     policies: new Registry<PolicyFactory>('policy'),
     scorers: new Registry<Scorer>('scorer'),
     sandboxes: new Registry<SandboxFactory>('sandbox'),
+    executors: new Registry<ExecutorFactory>('executor'),
+    canvases: new Registry<CanvasFactory>('canvas'),
+    trainers: new Registry<TrainerFactory>('trainer'),
+    stores: new Registry<StoreFactory>('store'),
   };
+  registries.stores.register('file', (settings) => new FileStore(settings.dir), '@flowsteer/core');
+  return registries;
 }

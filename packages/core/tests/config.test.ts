@@ -18,9 +18,13 @@ describe('loadConfig', () => {
   it('applies defaults when nothing is configured', async () => {
     const { config, file } = await loadConfig({ cwd: await tempDir(), env: {} });
     expect(file).toBeUndefined();
-    expect(config.policy.use).toBe('llm');
+    expect(config.policy.use).toBe('auto');
     expect(config.executor.backend).toBe('openai');
-    expect(config.plugins).toEqual({ paths: [], disabled: [], scanNodeModules: true, loadTimeoutMs: 10_000, options: {} });
+    expect(config.plugins).toEqual({ paths: [], disabled: [], override: [], scanNodeModules: true, loadTimeoutMs: 10_000, options: {} });
+    expect({ executor: config.executor.use, canvas: config.canvas.use, trainer: config.trainer.use, sandbox: config.sandbox.use, scorer: config.scorer.use, store: config.store.use }).toEqual({
+      executor: 'auto', canvas: 'workflow', trainer: 'cwrpo', sandbox: 'pyodide', scorer: 'auto', store: 'file',
+    });
+    expect(config.canvas).toMatchObject({ maxRounds: 20, minOperators: 5, requireChecker: true, requireStructure: true });
     expect(config.store.dir).toBe('.flowsteer');
   });
 
@@ -67,14 +71,16 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/config key "executor.temperature" \(from file .*\): .*number/);
   });
 
-  it('rejects unknown keys in the file, env and flags', async () => {
+  it('rejects unknown keys in the file and flags, and warns about (then ignores) unknown environment variables', async () => {
     const root = await tempDir();
     await writeTree(root, { 'flowsteer.config.json': { executor: { backend: 'openai', modle: 'typo' } } });
     expect((await configError(loadConfig({ cwd: root, env: {} }))).key).toBe('executor.modle');
     const clean = await tempDir();
-    const envError = await configError(loadConfig({ cwd: clean, env: { FLOWSTEER_EXECUTOR_MODLE: 'x' } }));
-    expect(envError.key).toBe('FLOWSTEER_EXECUTOR_MODLE');
-    expect(envError.message).toContain('unknown environment variable');
+    // Another tool's variable sharing the prefix must not stop every command.
+    const warned = await loadConfig({ cwd: clean, env: { FLOWSTEER_EXECUTOR_MODLE: 'x', FLOWSTEER_EXECUTOR_MODEL: 'm' } });
+    expect(warned.warnings).toEqual([expect.stringContaining('ignoring unknown environment variable FLOWSTEER_EXECUTOR_MODLE')]);
+    expect(warned.config.executor.model).toBe('m');
+    expect((await loadConfig({ cwd: clean, env: {} })).warnings).toEqual([]);
     const flagError = await configError(loadConfig({ cwd: clean, env: {}, overrides: { 'executer.model': 'x' } }));
     expect(flagError.key).toBe('executer.model');
     expect(flagError.source).toBe('flag --set executer.model');

@@ -56,8 +56,8 @@ const echo = {
   name: ${JSON.stringify(operatorName)},
   category: 'solver',
   description: 'Echoes its input.',
-  inputSchema: { parse: (x) => x },
-  outputSchema: { parse: (x) => x },
+  inputSchema: { safeParse: (x) => ({ success: true, data: x }) },
+  outputSchema: { safeParse: (x) => ({ success: true, data: x }) },
   async run(inputs) { return { response: String(inputs.input) }; },
 };
 export default {

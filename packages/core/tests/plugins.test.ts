@@ -121,7 +121,7 @@ describe('discoverPlugins + loadPlugins', () => {
     const source = `export default { meta: { name: 'flowsteer-operator-opts', version: '1.2.3', apiVersion: 1 }, register(api) {
       if (typeof api.options.greeting !== 'string') throw new Error('set plugins.options["flowsteer-operator-opts"].greeting');
       const greeting = api.options.greeting; const where = api.cwd;
-      api.registerOperator({ name: 'Greet', category: 'solver', description: 'greets', inputSchema: {}, outputSchema: {}, run: async () => ({ response: greeting + ' from ' + where }) });
+      api.registerOperator({ name: 'Greet', category: 'solver', description: 'greets', inputSchema: { safeParse: (x) => ({ success: true, data: x }) }, outputSchema: { safeParse: (x) => ({ success: true, data: x }) }, run: async () => ({ response: greeting + ' from ' + where }) });
     } };`;
     await writeTree(root, prefix('node_modules/flowsteer-operator-opts', pluginPackage({ name: 'flowsteer-operator-opts', source })));
     const candidates = await discoverPlugins({ cwd: root });

@@ -2,11 +2,15 @@ import { createRequire } from 'node:module';
 import type { Operator } from '../contracts/operator.js';
 import type { Scorer } from '../contracts/scorer.js';
 import type { BackendFactory, PolicyFactory, SandboxFactory } from '../registry.js';
+import type { CanvasFactory, ExecutorFactory, StoreFactory, TrainerFactory } from '../slots.js';
 
 /** The plugin API version this host implements. A plugin built for another version is skipped. */
 export const PLUGIN_API_VERSION = 1;
 
-export type PluginKind = 'operator' | 'backend' | 'policy';
+/** What a plugin package mainly provides (its manifest's `kind`); any plugin may register any kind. */
+export const PLUGIN_KINDS = ['operator', 'backend', 'policy', 'executor', 'canvas', 'trainer', 'sandbox', 'scorer', 'store'] as const;
+
+export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
 export interface PluginMeta {
   readonly name: string;
@@ -14,7 +18,11 @@ export interface PluginMeta {
   readonly apiVersion: number;
 }
 
-/** What a plugin's `register` receives. Contributions become visible only if `register` succeeds. */
+/**
+ * What a plugin's `register` receives. Contributions become visible only if `register` succeeds,
+ * and each is checked against its kind's schema at load: a malformed one is dropped with its
+ * reason in the plugin report. Plugins are trusted code running in the host process.
+ */
 export interface PluginApi {
   readonly hostApiVersion: number;
   /** This plugin's own settings: `plugins.options["<package name>"]` from config, `{}` when unset. */
@@ -26,6 +34,10 @@ export interface PluginApi {
   registerPolicy(name: string, factory: PolicyFactory): void;
   registerScorer(scorer: Scorer): void;
   registerSandbox(name: string, factory: SandboxFactory): void;
+  registerExecutor(name: string, factory: ExecutorFactory): void;
+  registerCanvas(name: string, factory: CanvasFactory): void;
+  registerTrainer(name: string, factory: TrainerFactory): void;
+  registerStore(name: string, factory: StoreFactory): void;
 }
 
 /** A plugin module's default export: this object, or a (possibly async) function returning it. */

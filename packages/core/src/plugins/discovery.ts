@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { describeError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import { NULL_EVENT_SINK } from '../events.js';
-import type { Registries } from '../registry.js';
+import { FIRST_PARTY_PREFIX, isFirstPartyProvider, type Registries, type Registry } from '../registry.js';
 import type { FlowSteerPlugin, PluginApi, PluginKind } from './api.js';
-import { PLUGIN_API_VERSION } from './api.js';
+import { PLUGIN_API_VERSION, PLUGIN_KINDS } from './api.js';
+import { CONTRIBUTION_REGISTRY, contributionName, contributionProblem, type Contribution, type ContributionKind, type RejectedContribution } from './contributions.js';
 import {
   PackageJsonSchema,
   PluginManifestSchema,
@@ -43,13 +44,7 @@ export type SkipCode =
   | 'DISABLED'
   | 'DUPLICATE';
 
-export interface PluginContributions {
-  readonly operators: readonly string[];
-  readonly backends: readonly string[];
-  readonly policies: readonly string[];
-  readonly scorers: readonly string[];
-  readonly sandboxes: readonly string[];
-}
+export type PluginContributions = { readonly [K in keyof Registries]: readonly string[] };
 
 export interface LoadedPlugin {
   readonly name: string;
@@ -59,6 +54,10 @@ export interface LoadedPlugin {
   readonly path: string;
   readonly source: PluginCandidate['source'];
   readonly provides: PluginContributions;
+  /** Contributions dropped at load: malformed, or clashing with a first-party one. */
+  readonly rejected: readonly RejectedContribution[];
+  /** First-party contributions this plugin replaced because `plugins.override` names it. */
+  readonly overrides: readonly string[];
 }
 
 export interface SkippedPlugin {
@@ -90,6 +89,8 @@ export interface DiscoverOptions {
 export interface LoadOptions {
   readonly registries: Registries;
   readonly disabled?: readonly string[];
+  /** Plugins allowed to replace a first-party contribution of the same name. */
+  readonly override?: readonly string[];
   /** Bound on import + register of one plugin, so a hung top-level await cannot hang the host. */
   readonly timeoutMs?: number;
   readonly events?: EventSink;
@@ -152,6 +153,11 @@ function formatIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+function isOutside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel);
+}
+
 async function readPackageCandidate(dir: string, source: PluginCandidate['source']): Promise<PluginCandidate> {
   const fallbackName = dir.split(/[\\/]node_modules[\\/]/).pop() ?? dir;
   let pkg: PackageJson;
@@ -174,10 +180,20 @@ async function readPackageCandidate(dir: string, source: PluginCandidate['source
   }
   const entry = resolvePackageEntry(pkg, manifest.data);
   const entryPath = resolve(dir, entry);
-  if (relative(dir, entryPath).startsWith('..')) {
+  if (isOutside(dir, entryPath)) {
     return { ...base, manifest: manifest.data, problem: { code: 'BAD_MANIFEST', reason: `entry "${entry}" points outside the package` } };
   }
-  return { ...base, manifest: manifest.data, entryPath };
+  // A symlink inside the package may still lead anywhere: judge where it really points.
+  let realEntry: string;
+  try {
+    realEntry = await realpath(entryPath);
+  } catch {
+    return { ...base, manifest: manifest.data, problem: { code: 'BAD_PACKAGE', reason: `entry "${entry}" does not exist` } };
+  }
+  if (isOutside(await realpath(dir), realEntry)) {
+    return { ...base, manifest: manifest.data, problem: { code: 'BAD_MANIFEST', reason: `entry "${entry}" is a link to ${realEntry}, outside the package` } };
+  }
+  return { ...base, manifest: manifest.data, entryPath: realEntry };
 }
 
 /**
@@ -217,7 +233,7 @@ const PluginShape = z.object({
     name: z.string().min(1),
     version: z.string().min(1),
     apiVersion: z.number().int(),
-    kind: z.enum(['operator', 'backend', 'policy']).optional(),
+    kind: z.enum(PLUGIN_KINDS).optional(),
   }),
   register: z.custom<FlowSteerPlugin['register']>((value) => typeof value === 'function', 'register must be a function'),
 });
@@ -227,66 +243,80 @@ class PluginTimeout extends Error {}
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    // Not unref'd: a plugin whose promise never settles leaves nothing else keeping the process
+    // alive, and Node would exit (code 13) instead of skipping the plugin and carrying on.
     timer = setTimeout(() => reject(new PluginTimeout(`${what} did not finish within ${timeoutMs} ms`)), timeoutMs);
-    timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-interface Staged {
-  readonly operators: Array<Parameters<PluginApi['registerOperator']>[0]>;
-  readonly backends: Array<[string, Parameters<PluginApi['registerBackend']>[1]]>;
-  readonly policies: Array<[string, Parameters<PluginApi['registerPolicy']>[1]]>;
-  readonly scorers: Array<Parameters<PluginApi['registerScorer']>[0]>;
-  readonly sandboxes: Array<[string, Parameters<PluginApi['registerSandbox']>[1]]>;
-}
-
-function stagingApi(staged: Staged, options: Readonly<Record<string, unknown>>, cwd: string): PluginApi {
+function stagingApi(staged: Contribution[], options: Readonly<Record<string, unknown>>, cwd: string): PluginApi {
+  const named = (kind: ContributionKind) => (name: string, value: unknown) => void staged.push({ kind, name, value });
+  const self = (kind: ContributionKind) => (value: unknown) => void staged.push({ kind, name: contributionName(kind, value), value });
   return {
     hostApiVersion: PLUGIN_API_VERSION,
     options,
     cwd,
-    registerOperator: (operator) => void staged.operators.push(operator),
-    registerBackend: (name, factory) => void staged.backends.push([name, factory]),
-    registerPolicy: (name, factory) => void staged.policies.push([name, factory]),
-    registerScorer: (scorer) => void staged.scorers.push(scorer),
-    registerSandbox: (name, factory) => void staged.sandboxes.push([name, factory]),
+    registerOperator: self('operator'),
+    registerScorer: self('scorer'),
+    registerBackend: named('backend'),
+    registerPolicy: named('policy'),
+    registerSandbox: named('sandbox'),
+    registerExecutor: named('executor'),
+    registerCanvas: named('canvas'),
+    registerTrainer: named('trainer'),
+    registerStore: named('store'),
   };
 }
 
-/** Names that would collide with what is already registered or with each other; empty when clean. */
-function conflictsOf(staged: Staged, registries: Registries): string[] {
-  const conflicts: string[] = [];
-  const check = (kind: string, names: string[], has: (name: string) => boolean, providerOf: (name: string) => string | undefined): void => {
-    const seen = new Set<string>();
-    for (const name of names) {
-      if (seen.has(name)) conflicts.push(`${kind} "${name}" is registered twice by this plugin`);
-      else if (has(name)) conflicts.push(`${kind} "${name}" is already provided by ${providerOf(name) ?? 'another plugin'}`);
-      seen.add(name);
+function registryFor(registries: Registries, kind: ContributionKind): Registry<unknown> {
+  return registries[CONTRIBUTION_REGISTRY[kind]] as Registry<unknown>;
+}
+
+interface Sorted {
+  readonly accepted: Contribution[];
+  readonly replacing: Contribution[];
+  readonly rejected: RejectedContribution[];
+  /** Clashes with another third-party plugin: the whole plugin is skipped, as before. */
+  readonly conflicts: string[];
+}
+
+/**
+ * Checks each staged contribution: malformed ones and duplicates are rejected; a clash with a
+ * first-party entry keeps the first-party one unless `mayOverride`; a clash with another
+ * third-party plugin is a conflict.
+ */
+function sortContributions(staged: readonly Contribution[], registries: Registries, mayOverride: boolean): Sorted {
+  const sorted: Sorted = { accepted: [], replacing: [], rejected: [], conflicts: [] };
+  const seen = new Set<string>();
+  for (const contribution of staged) {
+    const { kind, name } = contribution;
+    const problem = contributionProblem(contribution);
+    if (problem !== undefined) {
+      sorted.rejected.push({ kind, name, reason: problem });
+      continue;
     }
-  };
-  const r = registries;
-  check('operator', staged.operators.map((o) => o.name), (n) => r.operators.has(n), (n) => r.operators.providerOf(n));
-  check('backend', staged.backends.map(([n]) => n), (n) => r.backends.has(n), (n) => r.backends.providerOf(n));
-  check('policy', staged.policies.map(([n]) => n), (n) => r.policies.has(n), (n) => r.policies.providerOf(n));
-  check('scorer', staged.scorers.map((s) => s.metric), (n) => r.scorers.has(n), (n) => r.scorers.providerOf(n));
-  check('sandbox', staged.sandboxes.map(([n]) => n), (n) => r.sandboxes.has(n), (n) => r.sandboxes.providerOf(n));
-  return conflicts;
+    const key = `${kind}:${name}`;
+    if (seen.has(key)) {
+      sorted.rejected.push({ kind, name, reason: `${kind} "${name}" is registered twice by this plugin; the first one is kept` });
+      continue;
+    }
+    seen.add(key);
+    const registry = registryFor(registries, kind);
+    if (!registry.has(name)) sorted.accepted.push(contribution);
+    else if (!isFirstPartyProvider(registry.providerOf(name))) sorted.conflicts.push(`${kind} "${name}" is already provided by ${registry.providerOf(name) ?? 'another plugin'}`);
+    else if (mayOverride) sorted.replacing.push(contribution);
+    else sorted.rejected.push({ kind, name, reason: `${kind} "${name}" clashes with the first-party one from ${registry.providerOf(name) ?? FIRST_PARTY_PREFIX}, which is kept (list this plugin in plugins.override to replace it)` });
+  }
+  return sorted;
 }
 
-function commit(staged: Staged, registries: Registries, provider: string): PluginContributions {
-  for (const operator of staged.operators) registries.operators.register(operator.name, operator, provider);
-  for (const [name, factory] of staged.backends) registries.backends.register(name, factory, provider);
-  for (const [name, factory] of staged.policies) registries.policies.register(name, factory, provider);
-  for (const scorer of staged.scorers) registries.scorers.register(scorer.metric, scorer, provider);
-  for (const [name, factory] of staged.sandboxes) registries.sandboxes.register(name, factory, provider);
-  return {
-    operators: staged.operators.map((o) => o.name),
-    backends: staged.backends.map(([n]) => n),
-    policies: staged.policies.map(([n]) => n),
-    scorers: staged.scorers.map((s) => s.metric),
-    sandboxes: staged.sandboxes.map(([n]) => n),
-  };
+function commit(sorted: Sorted, registries: Registries, provider: string): PluginContributions {
+  for (const { kind, name, value } of sorted.accepted) registryFor(registries, kind).register(name, value, provider);
+  for (const { kind, name, value } of sorted.replacing) registryFor(registries, kind).replace(name, value, provider);
+  const provides = Object.fromEntries(Object.values(CONTRIBUTION_REGISTRY).map((key) => [key, [] as string[]])) as Record<keyof Registries, string[]>;
+  for (const { kind, name } of [...sorted.accepted, ...sorted.replacing]) provides[CONTRIBUTION_REGISTRY[kind]].push(name);
+  return provides;
 }
 
 type Outcome = { ok: true; plugin: LoadedPlugin } | { ok: false; skip: SkippedPlugin };
@@ -334,22 +364,24 @@ async function loadOne(candidate: PluginCandidate, options: LoadOptions, loadedN
   if ((options.disabled ?? []).includes(name)) return skip('DISABLED', 'disabled in config (plugins.disabled)', name, version);
   if (loadedNames.has(name)) return skip('DUPLICATE', 'a plugin with this name is already loaded', name, version);
 
-  const staged: Staged = { operators: [], backends: [], policies: [], scorers: [], sandboxes: [] };
+  const staged: Contribution[] = [];
   try {
     await withTimeout(Promise.resolve(register.call(shape.data, stagingApi(staged, options.pluginOptions?.[name] ?? {}, options.cwd ?? process.cwd()))), timeoutMs, 'register()');
   } catch (error) {
     if (error instanceof PluginTimeout) return skip('TIMEOUT', error.message, name, version);
     return skip('REGISTER_FAILED', `register() threw: ${describeError(error)}`, name, version);
   }
-  const conflicts = conflictsOf(staged, options.registries);
-  if (conflicts.length > 0) return skip('CONFLICT', conflicts.join('; '), name, version);
-  const provides = commit(staged, options.registries, `${name}@${version}`);
+  const sorted = sortContributions(staged, options.registries, (options.override ?? []).includes(name));
+  if (sorted.conflicts.length > 0) return skip('CONFLICT', sorted.conflicts.join('; '), name, version);
+  const provides = commit(sorted, options.registries, `${name}@${version}`);
   const kind = candidate.manifest?.kind ?? shape.data.meta.kind ?? 'operator';
-  return { ok: true, plugin: { name, version, kind, apiVersion: meta.apiVersion, path: candidate.path, source: candidate.source, provides } };
+  const overrides = sorted.replacing.map((c) => `${c.kind} ${c.name}`);
+  return { ok: true, plugin: { name, version, kind, apiVersion: meta.apiVersion, path: candidate.path, source: candidate.source, provides, rejected: sorted.rejected, overrides } };
 }
 
 /**
- * Imports and registers each candidate in order. A plugin that fails in any way is recorded in
+ * Imports and registers each candidate, first-party packages first. Plugins are trusted code:
+ * importing one runs its top-level code in this process, even if it is then skipped. A plugin that fails in any way is recorded in
  * `skipped` with a reason and contributes nothing (its registrations are staged and dropped);
  * this function itself never throws because of a plugin.
  */
@@ -359,7 +391,10 @@ export async function loadPlugins(candidates: readonly PluginCandidate[], option
   const loaded: LoadedPlugin[] = [];
   const skipped: SkippedPlugin[] = [];
   const loadedNames = new Set<string>();
-  for (const candidate of candidates) {
+  // First-party packages load first wherever they were found, so a third-party plugin earlier
+  // on the path cannot claim their names; the order is otherwise kept.
+  const ordered = [...candidates.filter((c) => c.name.startsWith(FIRST_PARTY_PREFIX)), ...candidates.filter((c) => !c.name.startsWith(FIRST_PARTY_PREFIX))];
+  for (const candidate of ordered) {
     let outcome: Outcome;
     try {
       outcome = await loadOne(candidate, options, loadedNames);

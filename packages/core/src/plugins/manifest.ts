@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { PLUGIN_KINDS } from './api.js';
 
 /** The `"flowsteer"` field of a plugin's package.json. */
 export const PluginManifestSchema = z
   .object({
-    kind: z.enum(['operator', 'backend', 'policy']),
+    kind: z.enum(PLUGIN_KINDS),
     apiVersion: z.number().int().positive(),
     /** Module to import, relative to the package root; defaults to the package's main export. */
     entry: z.string().min(1).optional(),
@@ -27,8 +28,8 @@ export type PackageJson = z.infer<typeof PackageJsonSchema>;
 
 /** Package names the host scans for: first-party scoped packages and third-party prefixes. */
 export const PLUGIN_NAME_PATTERNS: readonly RegExp[] = [
-  /^@flowsteer\/(operators|backends|policies|operator|backend|policy)-[a-z0-9][a-z0-9._-]*$/,
-  /^(@[a-z0-9][a-z0-9._-]*\/)?flowsteer-(operator|backend|policy)-[a-z0-9][a-z0-9._-]*$/,
+  /^@flowsteer\/(operators|backends|policies|executors|canvases|trainers|sandboxes|scorers|stores|operator|backend|policy|executor|canvas|trainer|sandbox|scorer|store)-[a-z0-9][a-z0-9._-]*$/,
+  /^(@[a-z0-9][a-z0-9._-]*\/)?flowsteer-(operator|backend|policy|executor|canvas|trainer|sandbox|scorer|store)-[a-z0-9][a-z0-9._-]*$/,
 ];
 
 export function isPluginPackageName(name: string): boolean {
