@@ -49,19 +49,28 @@ function actionFor(item: DslItem): string {
   }
 }
 
-/** Built-in workflow templates (chain of thought, self-consistency, plan–program–verify, …). */
+/**
+ * Built-in workflow templates (chain of thought, self-consistency, plan–program–verify, …). Each
+ * passes the default finish rules: at least 5 operators, a structure, a solver and a checker.
+ */
 export const WORKFLOW_TEMPLATES: Readonly<Record<string, string>> = {
-  cot: 'Custom -> Review ? Revise : done -> Format',
+  cot: 'Plan -> Custom -> Review ? Revise : done -> Format',
   'self-consistency': '[Custom, AnswerGenerate, Custom] -> ScEnsemble -> Verify ? Revise : done -> Format',
   'plan-program-verify': 'Plan -> Programmer -> Verify ? Revise : done -> Format',
   'program-test': 'Plan -> Programmer -> Test ? Programmer : done -> Format',
   'parallel-aggregate': 'Plan -> [Programmer, Custom] -> Aggregate -> Verify ? Revise : done -> Format',
-  'code-check': 'Custom -> Test ? Custom : done -> Format',
+  'code-check': 'Plan -> Programmer -> Review -> Test ? Programmer : done -> Format',
 };
 
-/** The template `template:auto` uses for a task type. */
+/**
+ * The template `template:auto` uses for a task type: code runs its tests, math computes with a
+ * program and verifies, multiple choice and text reason in prose (the canvas disables Programmer
+ * on multiple-choice problems).
+ */
 export function templateForType(type: string): string {
-  return type === 'code' ? 'code-check' : 'cot';
+  if (type === 'code') return 'program-test';
+  if (type === 'math') return 'plan-program-verify';
+  return 'cot';
 }
 
 /** Builds a fixed workflow: one action per DSL item, a generic prompt per operator, then finish. */

@@ -12,6 +12,8 @@ export interface Host<S extends Record<string, z.ZodType>> {
   readonly registries: Registries;
   readonly plugins: PluginReport;
   readonly events: EventBus;
+  /** The project directory: relative paths in config (`<slot>.module`, `store.dir`) resolve here. */
+  readonly cwd: string;
 }
 
 /**
@@ -52,5 +54,5 @@ export async function bootHost<S extends Record<string, z.ZodType> = Record<neve
     events,
   });
   const container = createHostContainer({ config: config.config, registries, pluginReport: plugins, events, cwd: options.cwd });
-  return { container, config, registries, plugins, events };
+  return { container, config, registries, plugins, events, cwd: options.cwd };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FileStore, Semaphore, describeError, writeFileAtomic, type Policy } from '@flowsteer/core';
+import { FileStore, Semaphore, describeError, writeFileAtomic, type Policy, type Scorer } from '@flowsteer/core';
 import { CanvasEnv, executionText, runEpisode, type CanvasExecutor, type OperatorSpec } from '@flowsteer/canvas';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -53,6 +53,8 @@ export interface EvalRunOptions {
   readonly concurrency?: number;
   readonly seed?: number;
   readonly scoring?: ScoringOptions;
+  /** Scores every problem with this scorer (`scorer.use`) instead of each dataset's own metric. */
+  readonly scorer?: Scorer;
   /** Token usage of the run so far, read after each problem (e.g. the executor's ledger). */
   readonly tokensUsed?: () => number;
   readonly onRecord?: (record: EvalRecord, done: number, total: number) => void;
@@ -135,6 +137,14 @@ export async function runEvaluation(options: EvalRunOptions): Promise<{ manifest
   return { manifest: existing ?? manifest, records, resumed };
 }
 
+async function scoreWith(scorer: Scorer, problem: EvalProblem, prediction: string, signal: AbortSignal | undefined) {
+  const extras = { problemType: problem.problemType, source: problem.source, ...(problem.test === undefined ? {} : { test: problem.test }), ...(problem.entryPoint === undefined ? {} : { entryPoint: problem.entryPoint }) };
+  const result = await scorer.score({ prediction, reference: problem.groundTruth, extras }, signal);
+  const value = Number.isFinite(result.value) ? Math.min(1, Math.max(0, result.value)) : 0;
+  const extracted = typeof result.details?.['extracted'] === 'string' ? result.details['extracted'] : prediction;
+  return { score: value, correct: result.correct === true, extracted };
+}
+
 async function evaluateOne(problem: EvalProblem, options: EvalRunOptions): Promise<EvalRecord> {
   const started = performance.now();
   const tokensBefore = options.tokensUsed?.() ?? 0;
@@ -145,7 +155,7 @@ async function evaluateOne(problem: EvalProblem, options: EvalRunOptions): Promi
     const { turns, finished } = await runEpisode(env, options.policy(problem), { problem: problem.problem, type: problem.problemType, ...(problem.entryPoint === undefined ? {} : { entryPoint: problem.entryPoint }), ...(problem.test === undefined ? {} : { test: problem.test }) }, options.signal === undefined ? {} : { signal: options.signal });
     // An episode that never finished has no answer (the reference scored it anyway).
     const prediction = finished ? predictionOf(env, problem) : '';
-    const scored = await scoreAnswer(problem, prediction, options.scoring ?? {}, metric);
+    const scored = options.scorer === undefined ? await scoreAnswer(problem, prediction, options.scoring ?? {}, metric) : await scoreWith(options.scorer, problem, prediction, options.signal);
     return { ...base, prediction, extracted: scored.extracted, score: scored.score, correct: scored.correct, finished, rounds: turns, dsl: env.graph.toDsl(), tokens: (options.tokensUsed?.() ?? 0) - tokensBefore, latencyMs: performance.now() - started };
   } catch (error) {
     if (options.signal?.aborted === true) throw error;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatReplay, parseTranscript, readInput, replayTranscript } from '../commands/canvas.js';
-import { writeJson, positiveInt, parseSet, type CliIo } from './shared.js';
+import { writeJson, positiveInt, nonNegativeInt, parseSet, type CliIo } from './shared.js';
 
 /** `flowsteer canvas`. */
 export function registerCanvas(program: Command, io: CliIo): void {
@@ -12,7 +12,7 @@ export function registerCanvas(program: Command, io: CliIo): void {
     .option('--task <text>', 'the task the policy was building for', '(no task given)')
     .option('--type <type>', 'problem type: math, code, qa, reasoning, mc', 'math')
     .option('--max-rounds <n>', 'round limit', (v) => positiveInt(v, '--max-rounds'), 20)
-    .option('--min-operators <n>', 'operators required to finish', (v) => positiveInt(v, '--min-operators'), 5)
+    .option('--min-operators <n>', 'operators required to finish', (v) => nonNegativeInt(v, '--min-operators'), 5)
     .option('--no-checker', 'do not require solver and checker operators to finish')
     .option('--no-structure', 'do not require a parallel/conditional/loop block to finish')
     .option('--quirk <name>', 'reproduce a reference behaviour (repeatable; "reference" = all)', parseSet, [] as string[])

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { evalCommand } from '../commands/evaluate.js';
 import { type PolicyChoice } from '../session/runtime.js';
-import { boot, writeJson, positiveInt, parseSet, type GlobalOptions, type CliIo } from './shared.js';
+import { boot, writeJson, positiveInt, nonNegativeInt, parseSet, type GlobalOptions, type CliIo } from './shared.js';
 
 /** `flowsteer eval`. */
 export function registerEval(program: Command, io: CliIo): void {
@@ -10,12 +10,12 @@ export function registerEval(program: Command, io: CliIo): void {
     .description('evaluate a policy on FlowSteer-Dataset JSONL files; resumable (rerun the same command), with a manifest and a markdown report')
     .requiredOption('--data <file>', 'dataset JSONL (repeatable)', parseSet, [] as string[])
     .requiredOption('--out <dir>', 'run directory: manifest.json, results.jsonl, report.md')
-    .option('--policy <name>', 'auto, llm, onnx or template:NAME', 'auto')
+    .option('--policy <name>', 'a registered policy: auto, llm, onnx, template:NAME, a plugin\'s (default: policy.use from config)')
     .option('--limit <n>', 'evaluate a seeded per-dataset subset of n problems', (v) => positiveInt(v, '--limit'))
     .option('--concurrency <n>', 'problems in flight', (v) => positiveInt(v, '--concurrency'), 4)
-    .option('--seed <n>', 'seed for the subset', (v) => positiveInt(v, '--seed'), 42)
+    .option('--seed <n>', 'seed for the subset', (v) => nonNegativeInt(v, '--seed'), 42)
     .option('--json', 'machine-readable output')
-    .action(async (options: { data: string[]; out: string; policy: string; limit?: number; concurrency: number; seed: number; json?: boolean }) => {
+    .action(async (options: { data: string[]; out: string; policy?: string; limit?: number; concurrency: number; seed: number; json?: boolean }) => {
       const host = await boot(io, program.opts<GlobalOptions>());
       const controller = new AbortController();
       const onSigint = (): void => controller.abort(new Error('interrupted'));
@@ -24,7 +24,7 @@ export function registerEval(program: Command, io: CliIo): void {
         const result = await evalCommand(host, {
           data: options.data,
           out: options.out,
-          policy: options.policy as PolicyChoice,
+          ...(options.policy === undefined ? {} : { policy: options.policy as PolicyChoice }),
           concurrency: options.concurrency,
           seed: options.seed,
           canvas: host.config.config.canvas,

@@ -32,7 +32,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     const host = await boot(io, program.opts<GlobalOptions>());
     if (io.interactive) {
       const { launchTui } = await import('../tui/launch.js');
-      await launchTui(host, { policy: 'auto' }, host.config.config.canvas);
+      await launchTui(host, {}, host.config.config.canvas);
       return;
     }
     // Not a terminal (a pipe, a script): print what a person would need instead of a screen.

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readInput } from '../commands/canvas.js';
 import { formatRunReport, parsePromptFlags, runWorkflow } from '../commands/run.js';
-import { boot, writeJson, positiveInt, parseSet, ExitCode, type GlobalOptions, type CliIo } from './shared.js';
+import { boot, writeJson, positiveInt, nonNegativeInt, parseSet, ExitCode, type GlobalOptions, type CliIo } from './shared.js';
 
 /** `flowsteer run`. */
 export function registerRun(program: Command, io: CliIo): void {
@@ -21,7 +21,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--tests <file>', 'code tasks: a file of unit tests (asserts or check(candidate))')
     .option('--sandbox <name>', 'Python sandbox for code operators: pyodide or system-python', 'pyodide')
     .option('--node-timeout <ms>', 'timeout of one node attempt', (v) => positiveInt(v, '--node-timeout'), 120_000)
-    .option('--retries <n>', 'extra attempts after a timeout or retryable backend error', (v) => positiveInt(v, '--retries'), 2)
+    .option('--retries <n>', 'extra attempts after a timeout or retryable backend error', (v) => nonNegativeInt(v, '--retries'), 2)
     .option('--json', 'machine-readable output')
     .action(async (options: { task: string; workflow: string; type: string; prompt: string[]; backend?: string; model?: string; baseUrl?: string; cassette?: string; record?: string; entryPoint?: string; tests?: string; sandbox: string; nodeTimeout: number; retries: number; json?: boolean }) => {
       const global = program.opts<GlobalOptions>();

@@ -1,9 +1,9 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
-import { z } from 'zod';
-import { bootHost, CORE_VERSION, PLUGIN_API_VERSION, type PluginReport } from '@flowsteer/core';
+import { bootHost, CanvasSettingsSchema, CORE_VERSION, PLUGIN_API_VERSION, type PluginReport } from '@flowsteer/core';
 import { CliUsageError } from '../errors.js';
+import { registerBuiltins } from '../session/builtins.js';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
@@ -56,26 +56,22 @@ function overridesFrom(pairs: readonly string[]): Record<string, string> {
   return overrides;
 }
 
-/** Settings of the interactive app's canvas (the reference training values by default). */
-export const CanvasConfigSection = z
-  .object({
-    maxRounds: z.number().int().min(1).max(100).default(20),
-    minOperators: z.number().int().min(0).default(5),
-    requireChecker: z.boolean().default(true),
-    requireStructure: z.boolean().default(true),
-  })
-  .strict()
-  .prefault({});
+/** The one canvas section (core's `canvas`), kept under its old name for importers. */
+export const CanvasConfigSection = CanvasSettingsSchema;
 
-/** Every command boots the same host: config, plugins, container. */
+/**
+ * Every command boots the same host: config (warnings to stderr), the app's built-in slot
+ * implementations, then plugins, then the container.
+ */
 export async function boot(io: CliIo, options: GlobalOptions) {
   return bootHost({
-    sections: { canvas: CanvasConfigSection },
     cwd: options.cwd ?? io.cwd,
     env: io.env,
     ...(options.config === undefined ? {} : { file: options.config }),
     overrides: overridesFrom(options.set),
     pluginRoots: [appRoot],
+    builtins: registerBuiltins,
+    onWarning: (message) => io.stderr(`warning: ${message}\n`),
   });
 }
 
@@ -83,9 +79,22 @@ export function writeJson(io: CliIo, value: unknown): void {
   io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+function integer(value: string): number | undefined {
+  const n = /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** For counts and durations where 0 makes no sense (`--groups`, `--node-timeout`, `--port`, …). */
 export function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CliUsageError(`${flag} expects a non-negative integer, got "${value}"`);
+  const n = integer(value);
+  if (n === undefined || n < 1) throw new CliUsageError(`${flag} expects a positive integer, got "${value}"`);
+  return n;
+}
+
+/** For values where 0 is meaningful (`--seed 0`, `--retries 0`, `--min-operators 0`). */
+export function nonNegativeInt(value: string, flag: string): number {
+  const n = integer(value);
+  if (n === undefined || n < 0) throw new CliUsageError(`${flag} expects a non-negative integer, got "${value}"`);
   return n;
 }
 

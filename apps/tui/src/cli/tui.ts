@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CliUsageError } from '../errors.js';
-import { type PolicyChoice } from '../session/runtime.js';
+import { checkPolicyName, type PolicyChoice } from '../session/runtime.js';
 import { boot, type GlobalOptions, type CliIo } from './shared.js';
 
 /** `flowsteer tui`. */
@@ -10,17 +10,15 @@ export function registerTui(program: Command, io: CliIo): void {
     .description('open the interactive orchestration app (what `flowsteer` opens in a terminal)')
     .option('--task <text>', 'start right away with this task')
     .option('--type <type>', 'problem type: math, qa, code, reasoning', 'math')
-    .option('--policy <name>', 'auto, llm, onnx, human, or template:NAME', 'auto')
+    .option('--policy <name>', 'a registered policy: auto, llm, onnx, human, template:NAME, a plugin\'s (default: policy.use from config)')
     .option('--resume <id>', 'resume a saved session (see flowsteer sessions list)')
-    .action(async (options: { task?: string; type: string; policy: string; resume?: string }) => {
+    .action(async (options: { task?: string; type: string; policy?: string; resume?: string }) => {
       const host = await boot(io, program.opts<GlobalOptions>());
+      if (options.policy !== undefined) checkPolicyName(host, options.policy);
       if (!io.interactive) throw new CliUsageError('the interactive app needs a terminal; for scripts use flowsteer run, canvas replay or serve-env');
-      if (!['auto', 'llm', 'onnx', 'human'].includes(options.policy) && !options.policy.startsWith('template:')) {
-        throw new CliUsageError(`--policy must be auto, llm, onnx, human or template:NAME, got "${options.policy}"`);
-      }
       const { launchTui } = await import('../tui/launch.js');
       await launchTui(host, {
-        policy: options.policy as PolicyChoice,
+        ...(options.policy === undefined ? {} : { policy: options.policy as PolicyChoice }),
         type: options.type,
         ...(options.task === undefined ? {} : { task: options.task }),
         ...(options.resume === undefined ? {} : { resume: options.resume }),

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Host, Sandbox } from '@flowsteer/core';
+import { Tokens, resolveToken, type Host, type Sandbox } from '@flowsteer/core';
 import { markdownReport, readRun, runEvaluation, scoreAnswer, summarize, writeReport, type EvalProblem, type MetricName } from '@flowsteer/eval';
 import { WorkflowExecutor } from '@flowsteer/canvas';
 import { CliUsageError } from '../errors.js';
@@ -76,7 +76,8 @@ export function parseScoreBatch(text: string): ScoreLine[] {
 export interface EvalCommandOptions {
   readonly data: readonly string[];
   readonly out: string;
-  readonly policy: PolicyChoice;
+  /** Default: `policy.use` from config. */
+  readonly policy?: PolicyChoice;
   readonly limit?: number;
   readonly concurrency: number;
   readonly seed: number;
@@ -87,7 +88,9 @@ export interface EvalCommandOptions {
 
 /** `flowsteer eval`: a resumable evaluation run with a manifest and a markdown report. */
 export async function evalCommand(host: Host<Record<never, never>>, options: EvalCommandOptions) {
-  const runtime = await resolveRuntime(host, { choice: options.policy, events: host.events });
+  const runtime = await resolveRuntime(host, { ...(options.policy === undefined ? {} : { choice: options.policy }), events: host.events });
+  const policyName = options.policy ?? host.config.config.policy.use;
+  const scorer = resolveToken(host.container, Tokens.Scorer);
   if (runtime.kind === 'embedded') {
     await runtime.close();
     throw new CliUsageError('evaluation needs an executor model: set executor.baseUrl and executor.model (or FLOWSTEER_EXECUTOR_*), or start a local OpenAI-compatible server');
@@ -100,7 +103,7 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
       dataFiles: options.data,
       out: options.out,
       policy: (problem) => runtime.createPolicy(problem.problemType),
-      policyLabel: options.policy.startsWith('template:') ? options.policy : runtime.policy.id,
+      policyLabel: policyName.startsWith('template:') ? policyName : runtime.policy.id,
       executor: runtime.executor,
       executorLabel: runtime.label,
       models: { executor: host.config.config.executor.model ?? '', policy: host.config.config.policy.backend.model ?? '' },
@@ -108,6 +111,7 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
       concurrency: options.concurrency,
       seed: options.seed,
       scoring: { sandbox },
+      ...(scorer === undefined ? {} : { scorer }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       ...(ledger === undefined ? {} : { tokensUsed: () => ledger.total().totalTokens }),
       signal: options.signal,

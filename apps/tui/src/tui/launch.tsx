@@ -9,7 +9,8 @@ import { App } from './App.js';
 export interface LaunchOptions {
   readonly task?: string;
   readonly type?: string;
-  readonly policy: PolicyChoice;
+  /** Default: `policy.use` from config. */
+  readonly policy?: PolicyChoice;
   readonly resume?: string;
   readonly probeUrls?: readonly string[];
 }
@@ -23,23 +24,24 @@ export interface CanvasSettings {
 }
 
 export async function launchTui(host: Host<Record<never, never>>, options: LaunchOptions, canvas?: CanvasSettings): Promise<void> {
-  const runtime = await resolveRuntime(host, { choice: options.policy, events: host.events, ...(options.probeUrls === undefined ? {} : { probeUrls: options.probeUrls }) });
+  const runtime = await resolveRuntime(host, { ...(options.policy === undefined ? {} : { choice: options.policy }), events: host.events, ...(options.probeUrls === undefined ? {} : { probeUrls: options.probeUrls }) });
   const store = resolveToken(host.container, Tokens.Store);
-  const deps = () => ({
+  const deps = (type: string) => ({
     // Operators from installed plugins join the library the policy is shown.
     env: new CanvasEnv({ ...canvas, ...runtime.vocabulary, executor: runtime.executor, events: host.events, runId: 'session' }),
-    policy: runtime.policy,
+    // Per task type: `template:auto` builds a different workflow for code than for math.
+    policy: runtime.createPolicy(type),
     runFinal: runtime.runFinal,
     events: host.events,
     store,
     runtime: runtime.label,
   });
-  const start = (problem: string, type: string): Promise<OrchestrationSession> => OrchestrationSession.start({ problem, type }, deps());
+  const start = (problem: string, type: string): Promise<OrchestrationSession> => OrchestrationSession.start({ problem, type }, deps(type));
   let session: OrchestrationSession | undefined;
   if (options.resume !== undefined) {
     const snapshot = await store.get<SessionSnapshot>(`sessions/${options.resume}`);
     if (snapshot === undefined) throw new Error(`no saved session "${options.resume}" in ${store.location} (see flowsteer sessions list)`);
-    session = OrchestrationSession.resume(snapshot, deps());
+    session = OrchestrationSession.resume(snapshot, deps(snapshot.task.type));
   } else if (options.task !== undefined) {
     session = await start(options.task, options.type ?? 'math');
   }
