@@ -25,7 +25,7 @@ const brokenPlugin = {
   'node_modules/flowsteer-operator-broken/package.json': { name: 'flowsteer-operator-broken', version: '0.0.1', type: 'module', main: 'index.js', flowsteer: { kind: 'operator', apiVersion: 1 } },
   'node_modules/flowsteer-operator-broken/index.js': `throw new Error('cannot load native addon');`,
   'node_modules/flowsteer-operator-ok/package.json': { name: 'flowsteer-operator-ok', version: '2.0.0', type: 'module', main: 'index.js', flowsteer: { kind: 'operator', apiVersion: 1 } },
-  'node_modules/flowsteer-operator-ok/index.js': `export default { meta: { name: 'flowsteer-operator-ok', version: '2.0.0', apiVersion: 1 }, register(api) { api.registerOperator({ name: 'Ok', category: 'solver', description: 'ok', inputSchema: {}, outputSchema: {}, run: async () => ({}) }); } };`,
+  'node_modules/flowsteer-operator-ok/index.js': `export default { meta: { name: 'flowsteer-operator-ok', version: '2.0.0', apiVersion: 1 }, register(api) { api.registerOperator({ name: 'Ok', category: 'solver', description: 'ok', inputSchema: { safeParse: (x) => ({ success: true, data: x }) }, outputSchema: { safeParse: (x) => ({ success: true, data: x }) }, run: async () => ({}) }); } };`,
 };
 
 describe('flowsteer plugins list', () => {

@@ -61,7 +61,7 @@ function executor(delayMs = 0): (request: RecordedRequest) => FakeReply {
 }
 
 function evalEnv(baseUrl: string): Record<string, string> {
-  return { FLOWSTEER_EXECUTOR_BASE_URL: baseUrl, FLOWSTEER_EXECUTOR_MODEL: 'exec', FLOWSTEER_CANVAS_MIN_OPERATORS: '1', FLOWSTEER_STORE_DIR: '.flowsteer' };
+  return { FLOWSTEER_EXECUTOR_BASE_URL: baseUrl, FLOWSTEER_EXECUTOR_MODEL: 'exec', FLOWSTEER_STORE_DIR: '.flowsteer' };
 }
 
 interface Summary {

@@ -27,7 +27,7 @@ async function packPlugin(name: string, entry: string): Promise<string> {
 describe('flowsteer plugins add', () => {
   it('installs a plugin tarball into the project and reports what it provides', async () => {
     temp = await mkdtemp(join(tmpdir(), 'flowsteer-add-'));
-    const tarball = await packPlugin('flowsteer-operator-hello', `export default { meta: { name: 'flowsteer-operator-hello', version: '1.0.0', apiVersion: 1 }, register(api) { api.registerOperator({ name: 'Hello', category: 'solver', description: 'says hello', inputSchema: {}, outputSchema: {}, run: async () => ({ response: 'hello' }) }); } };`);
+    const tarball = await packPlugin('flowsteer-operator-hello', `export default { meta: { name: 'flowsteer-operator-hello', version: '1.0.0', apiVersion: 1 }, register(api) { api.registerOperator({ name: 'Hello', category: 'solver', description: 'says hello', inputSchema: { safeParse: (x) => ({ success: true, data: x }) }, outputSchema: { safeParse: (x) => ({ success: true, data: x }) }, run: async () => ({ response: 'hello' }) }); } };`);
     const project = join(temp, 'project');
     await mkdir(project);
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true }));

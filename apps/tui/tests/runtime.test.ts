@@ -7,6 +7,7 @@ import { CanvasEnv } from '@flowsteer/canvas';
 import { FakeOpenAiServer } from '@flowsteer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeLocalServer, resolveRuntime } from '../src/session/runtime.js';
+import { registerBuiltins } from '../src/session/builtins.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 let server: FakeOpenAiServer | undefined;
@@ -27,7 +28,7 @@ async function closedPort(): Promise<string> {
 
 async function host(overrides: Record<string, string> = {}) {
   dir = await mkdtemp(join(tmpdir(), 'flowsteer-runtime-'));
-  return bootHost({ cwd: repoRoot, env: {}, overrides, pluginRoots: [] }) as unknown as Promise<Parameters<typeof resolveRuntime>[0]>;
+  return bootHost({ cwd: repoRoot, env: {}, overrides, pluginRoots: [], builtins: registerBuiltins }) as unknown as Promise<Parameters<typeof resolveRuntime>[0]>;
 }
 
 describe('backend resolution', () => {

@@ -63,14 +63,12 @@ export const WORKFLOW_TEMPLATES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The template `template:auto` uses for a task type: code runs its tests, math computes with a
- * program and verifies, multiple choice and text reason in prose (the canvas disables Programmer
- * on multiple-choice problems).
+ * The template `template:auto` uses for a task type: code writes a program and runs the task's
+ * tests; everything else reasons in prose and reviews it (no Python needed, and the canvas
+ * disables Programmer on multiple-choice problems).
  */
 export function templateForType(type: string): string {
-  if (type === 'code') return 'program-test';
-  if (type === 'math') return 'plan-program-verify';
-  return 'cot';
+  return type === 'code' ? 'program-test' : 'cot';
 }
 
 /** Builds a fixed workflow: one action per DSL item, a generic prompt per operator, then finish. */

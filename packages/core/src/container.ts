@@ -43,6 +43,7 @@ export const Tokens = {
   PolicyProvider: createToken<(taskType?: string) => Promise<Policy>>('PolicyProvider'),
   /** The workflow executor `executor.use` names (an explicit name; `auto` is the app's choice). */
   Executor: createToken<Promise<WorkflowExecutor>>('Executor'),
+  /** A new sandbox of the kind `sandbox.use` names on every resolve; the caller closes it. */
   Sandbox: createToken<Promise<Sandbox>>('Sandbox'),
   /** The canvas factory `canvas.use` names; call it once per episode. */
   Canvas: createToken<Promise<CanvasFactory>>('Canvas'),
@@ -112,11 +113,12 @@ export function createHostContainer(options: HostContainerOptions): DependencyCo
     return factory({ backend: () => resolveToken(c, Tokens.PolicyBackend), events, options: config.policy.options, ...(taskType === undefined ? {} : { taskType }) });
   });
   registerSingleton(container, Tokens.Policy, (c) => resolveToken(c, Tokens.PolicyProvider)());
-  registerSingleton(container, Tokens.Sandbox, async () => {
+  // Not cached: each resolve builds a new sandbox (worker pools are per user), which its caller closes.
+  container.register(Tokens.Sandbox, { useFactory: async () => {
     const { use, module, options: sandboxOptions, ...limits } = config.sandbox;
     const factory = await resolveSlot(registries.sandboxes, { use, ...(module === undefined ? {} : { module }) }, cwd);
     return factory({ ...limits, options: sandboxOptions });
-  });
+  } });
   registerSingleton(container, Tokens.Executor, async (c) => {
     const factory = await resolveSlot(registries.executors, config.executor, cwd);
     return factory({

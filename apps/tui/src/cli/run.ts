@@ -19,17 +19,18 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--record <file>', 'record every executor call to a cassette')
     .option('--entry-point <name>', 'code tasks: the function under test')
     .option('--tests <file>', 'code tasks: a file of unit tests (asserts or check(candidate))')
-    .option('--sandbox <name>', 'Python sandbox for code operators: pyodide or system-python', 'pyodide')
+    .option('--sandbox <name>', 'Python sandbox for code operators: pyodide, system-python or a plugin\'s (sets sandbox.use)')
     .option('--node-timeout <ms>', 'timeout of one node attempt', (v) => positiveInt(v, '--node-timeout'), 120_000)
     .option('--retries <n>', 'extra attempts after a timeout or retryable backend error', (v) => nonNegativeInt(v, '--retries'), 2)
     .option('--json', 'machine-readable output')
-    .action(async (options: { task: string; workflow: string; type: string; prompt: string[]; backend?: string; model?: string; baseUrl?: string; cassette?: string; record?: string; entryPoint?: string; tests?: string; sandbox: string; nodeTimeout: number; retries: number; json?: boolean }) => {
+    .action(async (options: { task: string; workflow: string; type: string; prompt: string[]; backend?: string; model?: string; baseUrl?: string; cassette?: string; record?: string; entryPoint?: string; tests?: string; sandbox?: string; nodeTimeout: number; retries: number; json?: boolean }) => {
       const global = program.opts<GlobalOptions>();
       const extra = [
         ...(options.cassette !== undefined ? ['executor.backend=replay', `executor.options=${JSON.stringify({ cassette: options.cassette })}`] : []),
         ...(options.backend !== undefined ? [`executor.backend=${options.backend}`] : []),
         ...(options.model !== undefined ? [`executor.model=${options.model}`] : []),
         ...(options.baseUrl !== undefined ? [`executor.baseUrl=${options.baseUrl}`] : []),
+        ...(options.sandbox !== undefined ? [`sandbox.use=${options.sandbox}`] : []),
       ];
       const host = await boot(io, { ...global, set: [...global.set, ...extra] });
       const tests = options.tests === undefined ? undefined : await readInput(options.tests, io.stdin);
@@ -42,7 +43,7 @@ export function registerRun(program: Command, io: CliIo): void {
           workflow: options.workflow,
           type: options.type,
           prompts: parsePromptFlags(options.prompt),
-          sandbox: options.sandbox,
+          sandbox: host.config.config.sandbox.use,
           nodeTimeoutMs: options.nodeTimeout,
           retries: options.retries,
           signal: controller.signal,

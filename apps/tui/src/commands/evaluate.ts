@@ -13,9 +13,9 @@ export function checkMetric(metric: string): MetricName {
 }
 
 async function sandboxFor(host: Host<Record<never, never>>): Promise<Sandbox> {
-  const factory = host.registries.sandboxes.tryGet('pyodide');
-  if (factory === undefined) throw new CliUsageError('pass@1 needs the pyodide sandbox (@flowsteer/operators-code)');
-  return factory({});
+  const use = host.config.config.sandbox.use;
+  if (use !== 'custom' && !host.registries.sandboxes.has(use)) throw new CliUsageError(`pass@1 needs a sandbox: "${use}" (sandbox.use) is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
+  return resolveToken(host.container, Tokens.Sandbox);
 }
 
 interface ScoreLine {

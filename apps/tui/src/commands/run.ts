@@ -59,9 +59,9 @@ export async function runWorkflow(host: Host<Record<never, never>>, options: Run
   const needsSandbox = graph.operatorNodes().some((node) => host.registries.operators.tryGet(node.operator)?.category === 'code' || node.operator === 'Test');
   let sandbox: Sandbox | undefined;
   if (needsSandbox) {
-    const factory = host.registries.sandboxes.tryGet(options.sandbox);
-    if (factory === undefined) throw new CliUsageError(`sandbox "${options.sandbox}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
-    sandbox = await factory({});
+    if (options.sandbox !== 'custom' && !host.registries.sandboxes.has(options.sandbox)) throw new CliUsageError(`sandbox "${options.sandbox}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
+    // The sandbox sandbox.use names, with the limits from the sandbox config section.
+    sandbox = await resolveToken(host.container, Tokens.Sandbox);
   }
   let backend: LlmBackend;
   try {

@@ -1,0 +1,107 @@
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeOpenAiServer } from '@flowsteer/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { flowsteer } from './helpers.js';
+
+const pluginDir = join(import.meta.dirname, 'fixtures', 'slots-plugin');
+const gsm8k = join(import.meta.dirname, '..', '..', '..', 'packages', 'eval', 'tests', 'fixtures', 'gsm8k.jsonl');
+
+let project = '';
+let server: FakeOpenAiServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  if (project !== '') await rm(project, { recursive: true, force: true });
+});
+
+/** A project whose config installs the every-slot fixture plugin and selects `slots` from it. */
+async function projectWith(slots: Record<string, unknown>, extraPlugins: string[] = []): Promise<{ dir: string; log: () => Promise<string[]> }> {
+  project = await mkdtemp(join(tmpdir(), 'flowsteer-slots-'));
+  const logFile = join(project, 'calls.log');
+  await writeFile(join(project, 'flowsteer.config.json'), JSON.stringify({ ...slots, plugins: { paths: [pluginDir, ...extraPlugins], options: { 'flowsteer-policy-slots': { log: logFile } }, ...(slots['plugins'] as object | undefined) } }));
+  const log = async () => (await readFile(logFile, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
+  return { dir: project, log };
+}
+
+describe('slots chosen by config drive the commands', () => {
+  it('eval runs the configured plugin policy, executor, scorer and sandbox', async () => {
+    const { dir, log } = await projectWith({ policy: { use: 'scripted' }, executor: { use: 'canned' }, scorer: { use: 'quarter' }, sandbox: { use: 'recording' } });
+    const result = await flowsteer(['eval', '--data', gsm8k, '--out', join(dir, 'run'), '--json'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { summary: Array<{ n: number; meanScore: number; finishedRate: number }>; manifest: { policy: string; executor: string } };
+    // Every problem finished under the default canvas and was scored by the plugin scorer alone.
+    expect(report.summary).toEqual([expect.objectContaining({ n: 2, meanScore: 0.25, finishedRate: 1 })]);
+    expect(report.manifest.policy).toBe('scripted:any');
+    expect(report.manifest.executor).toContain('canned (flowsteer-policy-slots@1.0.0)');
+    const calls = await log();
+    expect(calls.filter((c) => c === 'act math').length).toBeGreaterThanOrEqual(2 * 5);
+    expect(calls).toContain('execute Plan -> Custom -> Review ? Revise : done -> Format');
+    expect(calls.filter((c) => c === 'score canned answer')).toHaveLength(2);
+  });
+
+  it('rejects a policy name nobody registered and lists the registered ones', async () => {
+    const { dir } = await projectWith({});
+    const result = await flowsteer(['eval', '--data', gsm8k, '--out', join(dir, 'run'), '--policy', 'onxx'], { cwd: dir, env: { FLOWSTEER_EXECUTOR_MODEL: 'm', FLOWSTEER_EXECUTOR_BASE_URL: 'http://127.0.0.1:9/v1' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown policy "onxx"; registered: auto, custom, human, llm, onnx, scripted, template:auto, template:code-check, template:cot,/);
+    const app = await flowsteer(['tui', '--policy', 'onxx'], { cwd: dir });
+    expect(app.code).toBe(2);
+    expect(app.stderr).toContain('unknown policy "onxx"');
+  });
+
+  it('run uses the sandbox sandbox.use names, with its configured limits', async () => {
+    server = await FakeOpenAiServer.start(() => ({ content: '```python\ndef add(a, b):\n    return a - b\n```' }));
+    const { dir, log } = await projectWith({ sandbox: { use: 'recording', timeoutMs: 4321 } });
+    await writeFile(join(dir, 'tests.py'), 'assert add(1, 2) == 3\n');
+    const result = await flowsteer(['run', '--task', 'Write add(a, b).', '--workflow', 'Programmer -> Test', '--type', 'code', '--entry-point', 'add', '--tests', join(dir, 'tests.py'), '--json'], {
+      cwd: dir,
+      env: { FLOWSTEER_EXECUTOR_BASE_URL: server.baseUrl, FLOWSTEER_EXECUTOR_MODEL: 'exec' },
+    });
+    expect(result.stderr).toBe('');
+    expect(await log()).toContain('sandbox 4321');
+  });
+
+  it('train runs the trainer trainer.use names with the one canvas section', async () => {
+    const { dir, log } = await projectWith({ trainer: { use: 'tiny', options: { depth: 2 } } });
+    const result = await flowsteer(['train', '--out', join(dir, 'out')], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('tiny trainer: 1 update\n');
+    expect(await log()).toEqual([`train ${join(dir, 'out')} minOperators=5`]);
+    const json = await flowsteer(['train', '--out', join(dir, 'out'), '--json'], { cwd: dir });
+    expect(JSON.parse(json.stdout)).toEqual({ trainer: 'tiny', options: { depth: 2 } });
+  });
+});
+
+describe('the host survives hostile plugins and odd input', () => {
+  it('skips a register() that never settles and is not kept alive by a plugin timer', async () => {
+    project = await mkdtemp(join(tmpdir(), 'flowsteer-hang-'));
+    const write = async (name: string, source: string) => {
+      await mkdir(join(project, name), { recursive: true });
+      await writeFile(join(project, name, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', main: 'index.js', flowsteer: { kind: 'operator', apiVersion: 1 } }));
+      await writeFile(join(project, name, 'index.js'), source);
+    };
+    await write('flowsteer-operator-pending', `export default { meta: { name: 'flowsteer-operator-pending', version: '1.0.0', apiVersion: 1 }, register() { return new Promise(() => {}); } };`);
+    await write('flowsteer-operator-ticking', `setInterval(() => {}, 1000); export default { meta: { name: 'flowsteer-operator-ticking', version: '1.0.0', apiVersion: 1 }, register() {} };`);
+    await writeFile(join(project, 'flowsteer.config.json'), JSON.stringify({ plugins: { paths: ['./flowsteer-operator-pending', './flowsteer-operator-ticking'], loadTimeoutMs: 2000 } }));
+    const result = await flowsteer(['plugins', 'list', '--json'], { cwd: project });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { loaded: Array<{ name: string }>; skipped: Array<{ name: string; code: string }> };
+    expect(report.skipped).toEqual([expect.objectContaining({ name: 'flowsteer-operator-pending', code: 'TIMEOUT' })]);
+    expect(report.loaded.map((p) => p.name)).toContain('flowsteer-operator-ticking');
+  });
+
+  it('warns about an unknown FLOWSTEER_ variable instead of stopping, and rejects 0 where 0 makes no sense', async () => {
+    project = await mkdtemp(join(tmpdir(), 'flowsteer-env-'));
+    const shown = await flowsteer(['config', 'show', '--json'], { cwd: project, env: { FLOWSTEER_SOMETHING_ELSE: '1' } });
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).toContain('warning: ignoring unknown environment variable FLOWSTEER_SOMETHING_ELSE');
+    for (const args of [['train', '--out', join(project, 'o'), '--groups', '0'], ['run', '--task', 't', '--workflow', 'Custom', '--node-timeout', '0']]) {
+      const result = await flowsteer(args, { cwd: project });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/expects a positive integer, got "0"/);
+    }
+  });
+});
