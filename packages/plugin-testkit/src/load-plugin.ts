@@ -13,7 +13,8 @@ export function toPath(dir: string | URL): string {
 
 /**
  * Loads one plugin package exactly as the host does: its package.json manifest, its entry module,
- * its `register`. Throws with the host's skip reason when the host would skip it.
+ * its `register`. Throws with the host's reason when the host would skip it or drop any of its
+ * contributions (malformed, or clashing).
  */
 export async function loadPluginPackage(packageDir: string | URL, options: { readonly pluginOptions?: Readonly<Record<string, unknown>>; readonly cwd?: string } = {}): Promise<LoadedForTest> {
   const path = toPath(packageDir);
@@ -29,5 +30,7 @@ export async function loadPluginPackage(packageDir: string | URL, options: { rea
   if (skipped !== undefined) throw new Error(`the host would skip ${skipped.name} (${skipped.code}): ${skipped.reason}`);
   const plugin = report.loaded[0];
   if (plugin === undefined) throw new Error(`no plugin found in ${path}`);
+  const dropped = plugin.rejected[0];
+  if (dropped !== undefined) throw new Error(`the host would drop ${dropped.kind} "${dropped.name}" of ${plugin.name}: ${dropped.reason}`);
   return { plugin, registries };
 }

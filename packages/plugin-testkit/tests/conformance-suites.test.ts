@@ -64,3 +64,29 @@ describe('the backend conformance suite', () => {
     expect(outcome('bad-backend', 'closes idempotently').status).toBe('passed');
   });
 });
+
+describe('the slot conformance suites (policy, executor, scorer, trainer, canvas, store)', () => {
+  it('pass sound implementations of every slot on every check', () => {
+    const good = results.filter((r) => r.ancestorTitles[0]?.startsWith('good-slots') === true);
+    expect(new Set(good.map((r) => r.ancestorTitles[0]))).toEqual(new Set(['policy', 'executor', 'scorer', 'trainer', 'canvas', 'store'].map((kind) => `good-slots: ${kind} plugin conformance`)));
+    expect(good.length).toBe(26);
+    expect(good.filter((r) => r.status !== 'passed').map((r) => `${r.ancestorTitles[0]} › ${r.title}: ${r.failureMessages.join(' ')}`)).toEqual([]);
+  });
+
+  it('fail broken ones exactly where they break the contract', () => {
+    const failed = (kind: string, title: string) => {
+      const found = results.find((r) => r.ancestorTitles[0] === `bad-slots: ${kind} plugin conformance` && r.title.startsWith(title));
+      if (found === undefined) throw new Error(`no result for bad-slots ${kind} › ${title}`);
+      return found;
+    };
+    expect(failed('policy', 'answers an action turn').failureMessages.join('')).toContain('turn 1 text');
+    expect(failed('policy', 'does not reach its LLM').failureMessages.join('')).toContain('LLM calls after cancellation');
+    expect(failed('executor', 'executes a workflow').failureMessages.join('')).toContain('output ["not","a","record"]');
+    expect(failed('executor', 'rejects with a typed error').failureMessages.join('')).toContain('finished although it was cancelled');
+    expect(failed('scorer', 'gives the expected verdicts').status).toBe('failed');
+    expect(failed('scorer', 'is not fooled').failureMessages.join('')).toContain('was scored correct');
+    expect(failed('canvas', 'turns hostile policy text').failureMessages.join('')).toContain('cannot parse');
+    expect(failed('canvas', 'ends an episode of nonsense').status).toBe('failed');
+    expect(failed('canvas', 'resets to an observation').status).toBe('passed');
+  });
+});
