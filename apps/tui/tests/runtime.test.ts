@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootHost, type Observation } from '@flowsteer/core';
@@ -25,6 +25,8 @@ async function closedPort(): Promise<string> {
   await new Promise((resolve) => probe.close(resolve));
   return `http://127.0.0.1:${port}/v1`;
 }
+
+const slotsPlugin = join(import.meta.dirname, 'fixtures', 'slots-plugin');
 
 async function host(overrides: Record<string, string> = {}) {
   dir = await mkdtemp(join(tmpdir(), 'flowsteer-runtime-'));
@@ -69,5 +71,33 @@ describe('backend resolution', () => {
     const human = await resolveRuntime(h, { choice: 'human', events: h.events, probeUrls: [] });
     expect(human.policy.id).toBe('human');
     await human.close();
+  });
+});
+
+describe('slots in the app', () => {
+  it('runs the plugin policy policy.use names, per task type', async () => {
+    const logDir = await mkdtemp(join(tmpdir(), 'flowsteer-runtime-log-'));
+    const log = join(logDir, 'calls.log');
+    const h = await host({ 'policy.use': 'scripted', 'plugins.paths': slotsPlugin, 'plugins.options': JSON.stringify({ 'flowsteer-policy-slots': { log } }) });
+    const runtime = await resolveRuntime(h, { events: h.events, probeUrls: [await closedPort()] });
+    expect(runtime.policy.id).toBe('scripted:any');
+    const policy = runtime.createPolicy('code');
+    expect(policy.id).toBe('scripted:code');
+    const env = new CanvasEnv({ executor: runtime.executor });
+    const { observation } = env.reset({ problem: 'Write add(a, b).', type: 'code' });
+    expect((await policy.act(observation, new AbortController().signal)).text).toBe('<action>add</action><operator>Plan</operator>');
+    expect((await readFile(log, 'utf8')).trim()).toBe('act code');
+    await runtime.close();
+    await rm(logDir, { recursive: true, force: true });
+  });
+
+  it('gives the LLM policy its own backend instance even when only the executor is configured', async () => {
+    const h = await host({ 'executor.backend': 'tagged', 'executor.model': 'm', 'policy.use': 'llm', 'plugins.paths': slotsPlugin });
+    const runtime = await resolveRuntime(h, { events: h.events, probeUrls: [] });
+    expect(runtime.label).toContain('executor tagged#1 (from config)');
+    expect(runtime.policy.id).toBe('llm:tagged#2');
+    // Every episode's policy shares that one policy backend, never the executor's.
+    expect(runtime.createPolicy('math')).not.toBe(runtime.policy);
+    await runtime.close();
   });
 });

@@ -67,9 +67,11 @@ describe('OrchestrationSession', () => {
   it('exports the workflow as JSON, DSL and Mermaid', async () => {
     const { session } = await newSession('cot');
     while (!session.done) await session.step();
-    expect(session.export('dsl')).toBe('Custom -> Review ? Revise : done -> Format');
-    expect(session.export('mermaid')).toContain('node_2_cond{"Review?"}');
-    expect(JSON.parse(session.export('json'))).toMatchObject({ dsl: 'Custom -> Review ? Revise : done -> Format', prompts: { node_1: { operator: 'Custom' } } });
+    // The template passes the default finish rules: it finished on its own, not at the round limit.
+    expect(session.env.state.forcedFinish).toBe(false);
+    expect(session.export('dsl')).toBe('Plan -> Custom -> Review ? Revise : done -> Format');
+    expect(session.export('mermaid')).toContain('node_3_cond{"Review?"}');
+    expect(JSON.parse(session.export('json'))).toMatchObject({ dsl: 'Plan -> Custom -> Review ? Revise : done -> Format', prompts: { node_1: { operator: 'Plan' }, node_2: { operator: 'Custom' } } });
   });
 });
 
