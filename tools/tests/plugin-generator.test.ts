@@ -26,8 +26,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
-async function generate(generator: string, name: string): Promise<string> {
-  const { stdout } = await run(nx, ['g', `@flowsteer/tools:${generator}`, name, '--skipInstall', '--no-interactive'], { cwd: scratch, env });
+async function generate(generator: string, name: string, extra: readonly string[] = []): Promise<string> {
+  const { stdout } = await run(nx, ['g', `@flowsteer/tools:${generator}`, name, ...extra, '--skipInstall', '--no-interactive'], { cwd: scratch, env });
   return stdout;
 }
 
@@ -56,6 +56,24 @@ describe('nx g @flowsteer/tools:*-plugin', () => {
     expect(await readFile(join(scratch, '.changeset/backends-echo-http.md'), 'utf8')).toContain('"@flowsteer/backends-echo-http": minor');
     expect(await buildAndTest('packages/backends-echo-http', 'backends-echo-http')).toEqual({ passed: 8, failed: 0 });
   }, 120_000);
+
+  it('creates a plugin for every other slot whose conformance tests pass untouched', async () => {
+    const expected: Record<string, { dir: string; tests: number }> = {
+      policy: { dir: 'policies', tests: 4 },
+      executor: { dir: 'executors', tests: 4 },
+      scorer: { dir: 'scorers', tests: 4 },
+      trainer: { dir: 'trainers', tests: 4 },
+      canvas: { dir: 'canvases', tests: 6 },
+      store: { dir: 'stores', tests: 4 },
+    };
+    for (const [kind, { dir, tests }] of Object.entries(expected)) {
+      const out = await generate('slot-plugin', 'demo', ['--kind', kind]);
+      expect(out).toContain(`CREATE packages/${dir}-demo/package.json`);
+      const pkg = JSON.parse(await readFile(join(scratch, `packages/${dir}-demo/package.json`), 'utf8')) as Record<string, unknown>;
+      expect(pkg, kind).toMatchObject({ name: `@flowsteer/${dir}-demo`, flowsteer: { kind, apiVersion: 1 } });
+      expect(await buildAndTest(`packages/${dir}-demo`, `${dir}-demo`), kind).toEqual({ passed: tests, failed: 0 });
+    }
+  }, 600_000);
 
   it('refuses to overwrite an existing package or take a bad name', async () => {
     await expect(generate('operator-plugin', 'weather')).rejects.toThrow(/packages\/operators-weather already exists/);

@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
+import { SLOT_SCAFFOLD_KINDS, isSlotScaffoldKind, slotFiles, type SlotScaffoldKind } from './scaffold-slots.js';
 
-export type ScaffoldKind = 'operator' | 'backend';
+export type ScaffoldKind = 'operator' | 'backend' | SlotScaffoldKind;
+
+/** Every kind `plugins new --kind` and the generators can create. */
+export const SCAFFOLD_KINDS: readonly ScaffoldKind[] = ['operator', 'backend', ...SLOT_SCAFFOLD_KINDS];
+
+const PLURAL: Record<ScaffoldKind, string> = { operator: 'operators', backend: 'backends', policy: 'policies', executor: 'executors', scorer: 'scorers', trainer: 'trainers', canvas: 'canvases', store: 'stores' };
 
 export interface ScaffoldOptions {
   /** Short name (`bm25`), or a full package name (`flowsteer-operator-bm25`, `@scope/flowsteer-backend-x`). */
@@ -44,14 +50,18 @@ function pascal(name: string): string {
 /** Resolves the package name and short name from what the user typed. */
 function names(options: ScaffoldOptions): { packageName: string; short: string } {
   const raw = options.name.trim();
-  const full = /^(@[a-z0-9][a-z0-9._-]*\/)?flowsteer-(operator|backend)-([a-z0-9][a-z0-9-]*)$/.exec(raw) ?? /^@flowsteer\/(operators|backends)-([a-z0-9][a-z0-9-]*)$/.exec(raw);
+  if (!SCAFFOLD_KINDS.includes(options.kind)) throw new ScaffoldError(`unknown plugin kind "${options.kind}"; one of ${SCAFFOLD_KINDS.join(', ')}`);
+  const kinds = SCAFFOLD_KINDS.join('|');
+  const plurals = Object.values(PLURAL).join('|');
+  const full = new RegExp(`^(@[a-z0-9][a-z0-9._-]*/)?flowsteer-(${kinds})-([a-z0-9][a-z0-9-]*)$`).exec(raw) ?? new RegExp(`^@flowsteer/(${plurals})-([a-z0-9][a-z0-9-]*)$`).exec(raw);
   if (full !== null) {
     const short = full[full.length - 1] as string;
-    if (!raw.includes(options.kind)) throw new ScaffoldError(`"${raw}" names a ${options.kind === 'operator' ? 'backend' : 'operator'} package; use a ${options.kind} name`);
+    const named = full[full.length - 2] as string;
+    if (named !== options.kind && named !== PLURAL[options.kind]) throw new ScaffoldError(`"${raw}" names a ${named.replace(/s$|ies$/, '')} package; use a ${options.kind} name`);
     return { packageName: raw, short };
   }
   if (!SHORT_NAME.test(raw)) throw new ScaffoldError(`"${raw}" is not a usable plugin name: use lowercase letters, digits and dashes (e.g. "bm25"), or a full package name like flowsteer-${options.kind}-bm25`);
-  const packageName = options.layout === 'workspace' ? `@flowsteer/${options.kind}s-${raw}` : `flowsteer-${options.kind}-${raw}`;
+  const packageName = options.layout === 'workspace' ? `@flowsteer/${PLURAL[options.kind]}-${raw}` : `flowsteer-${options.kind}-${raw}`;
   return { packageName, short: raw };
 }
 
@@ -69,8 +79,9 @@ export function pluginScaffold(options: ScaffoldOptions): Scaffold {
   const symbol = pascal(short);
   if (!/^[A-Z]/.test(symbol)) throw new ScaffoldError(`"${options.name}" must start with a letter`);
   const workspace = options.layout === 'workspace';
-  const directory = workspace ? `packages/${options.kind}s-${short}` : packageName.replace(/^@[^/]+\//, '');
-  const description = options.description ?? (options.kind === 'operator' ? `The ${symbol} workflow operator for FlowSteer` : `The ${short} LLM backend for FlowSteer`);
+  const directory = workspace ? `packages/${PLURAL[options.kind]}-${short}` : packageName.replace(/^@[^/]+\//, '');
+  const slot = isSlotScaffoldKind(options.kind) ? slotFiles(options.kind, short, symbol) : undefined;
+  const description = options.description ?? (options.kind === 'operator' ? `The ${symbol} workflow operator for FlowSteer` : options.kind === 'backend' ? `The ${short} LLM backend for FlowSteer` : `The ${short} ${options.kind} for FlowSteer`);
   const coreRange = ownPackage.peerDependencies['@flowsteer/core'] ?? '^0.1.0';
   const vitestRange = ownPackage.peerDependencies['vitest'] ?? '^4.1.0';
 
@@ -124,13 +135,17 @@ export function pluginScaffold(options: ScaffoldOptions): Scaffold {
       ? { extends: '../../tsconfig.base.json', compilerOptions: { rootDir: 'src', outDir: 'dist', tsBuildInfoFile: 'dist/.tsbuildinfo' }, include: ['src/**/*.ts'] }
       : { compilerOptions: { ...compilerOptions, rootDir: 'src', outDir: 'dist' }, include: ['src/**/*.ts'] }),
     'vitest.config.ts': workspace
-      ? `import { projectTestConfig } from '../../vitest.shared.ts';\n\nexport default projectTestConfig('${options.kind}s-${short}', { testTimeout: 30_000 });\n`
+      ? `import { projectTestConfig } from '../../vitest.shared.ts';\n\nexport default projectTestConfig('${PLURAL[options.kind]}-${short}', { testTimeout: 30_000 });\n`
       : `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({ test: { include: ['tests/**/*.test.ts'], testTimeout: 30_000 } });\n`,
-    'src/plugin.ts': options.kind === 'operator' ? operatorPlugin(symbol) : backendPlugin(short, symbol),
-    'src/index.ts': options.kind === 'operator' ? `export { ${symbol} } from './operator.js';\nexport { default as plugin } from './plugin.js';\n` : `export { ${symbol}Backend, type ${symbol}Settings } from './backend.js';\nexport { default as plugin } from './plugin.js';\n`,
-    ...(options.kind === 'operator' ? { 'src/operator.ts': operatorSource(symbol) } : { 'src/backend.ts': backendSource(short, symbol) }),
-    'tests/plugin.test.ts': options.kind === 'operator' ? operatorTest(symbol) : backendTest(short, symbol),
-    'README.md': readme(packageName, options.kind, symbol, short, description),
+    ...(slot !== undefined
+      ? slot.files
+      : {
+          'src/plugin.ts': options.kind === 'operator' ? operatorPlugin(symbol) : backendPlugin(short, symbol),
+          'src/index.ts': options.kind === 'operator' ? `export { ${symbol} } from './operator.js';\nexport { default as plugin } from './plugin.js';\n` : `export { ${symbol}Backend, type ${symbol}Settings } from './backend.js';\nexport { default as plugin } from './plugin.js';\n`,
+          ...(options.kind === 'operator' ? { 'src/operator.ts': operatorSource(symbol) } : { 'src/backend.ts': backendSource(short, symbol) }),
+          'tests/plugin.test.ts': options.kind === 'operator' ? operatorTest(symbol) : backendTest(short, symbol),
+        }),
+    'README.md': readme(packageName, options.kind, symbol, short, description, slot?.select),
   };
   if (!workspace) files['.gitignore'] = 'node_modules/\ndist/\n*.tgz\n';
   return {
@@ -138,7 +153,7 @@ export function pluginScaffold(options: ScaffoldOptions): Scaffold {
     directory,
     symbol,
     files,
-    ...(workspace ? { changeset: { path: `.changeset/${options.kind}s-${short}.md`, content: `---\n"${packageName}": minor\n---\n\nNew ${options.kind} plugin: ${description}.\n` } } : {}),
+    ...(workspace ? { changeset: { path: `.changeset/${PLURAL[options.kind]}-${short}.md`, content: `---\n"${packageName}": minor\n---\n\nNew ${options.kind} plugin: ${description}.\n` } } : {}),
   };
 }
 
@@ -345,10 +360,11 @@ describe('${symbol}Backend', () => {
 `;
 }
 
-function readme(packageName: string, kind: ScaffoldKind, symbol: string, short: string, description: string): string {
+function readme(packageName: string, kind: ScaffoldKind, symbol: string, short: string, description: string, select?: string): string {
   const fence = '```';
-  const use =
-    kind === 'operator'
+  const use = select !== undefined
+    ? [`Once installed next to \`flowsteer\`, select it by name:`, '', `${fence}sh`, `npm install ${packageName}`, select, fence]
+    : kind === 'operator'
       ? [`Once installed next to \`flowsteer\`, plugin discovery loads it and the canvas offers the **${symbol}** operator to the Flow-Director:`, '', `${fence}sh`, `npm install ${packageName}`, 'npx flowsteer plugins list', fence]
       : [`Once installed next to \`flowsteer\`, select it as the executor (or policy) backend:`, '', `${fence}sh`, `npm install ${packageName}`, `npx flowsteer run --task "What is 6*7?" --workflow "Custom -> Format" --set executor.backend=${short} --set executor.baseUrl=http://127.0.0.1:8080`, fence];
   return [

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Nx generators `@flowsteer/tools:operator-plugin` and `@flowsteer/tools:backend-plugin`. The
+ * Nx generators `@flowsteer/tools:operator-plugin`, `:backend-plugin` and `:slot-plugin`. The
  * files come from `@flowsteer/plugin-testkit/scaffold`, the same scaffold `flowsteer plugins new`
  * writes, so both produce identical packages. CommonJS because Nx loads generators with require;
  * the scaffold is ESM and is imported dynamically.
@@ -11,7 +11,7 @@ const { joinPathFragments } = require('@nx/devkit');
 /**
  * @param {import('@nx/devkit').Tree} tree
  * @param {{ name: string; description?: string; skipInstall?: boolean }} options
- * @param {'operator' | 'backend'} kind
+ * @param {string} kind
  */
 async function generate(tree, options, kind) {
   const { pluginScaffold } = await import('@flowsteer/plugin-testkit/scaffold');
@@ -30,3 +30,5 @@ async function generate(tree, options, kind) {
 exports.operatorPluginGenerator = (tree, options) => generate(tree, options, 'operator');
 /** @param {import('@nx/devkit').Tree} tree @param {{ name: string; description?: string; skipInstall?: boolean }} options */
 exports.backendPluginGenerator = (tree, options) => generate(tree, options, 'backend');
+/** @param {import('@nx/devkit').Tree} tree @param {{ name: string; kind: string; description?: string; skipInstall?: boolean }} options */
+exports.slotPluginGenerator = (tree, options) => generate(tree, options, options.kind);
