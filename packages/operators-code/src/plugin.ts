@@ -3,6 +3,9 @@ import { CODE_OPERATORS } from './operators.js';
 import { PyodideSandbox } from './pyodide-sandbox.js';
 import { SystemPythonSandbox } from './system-python-sandbox.js';
 
+/** The sandbox name code operators, `flowsteer run`, `score` and `eval` use unless told otherwise: the isolated one. */
+export const DEFAULT_SANDBOX = 'system-python';
+
 /** Registers Programmer, Test and CustomCodeGenerate, and the `pyodide` and `system-python` sandboxes. */
 export default definePlugin({
   meta: pluginMetaFrom(import.meta.url),
