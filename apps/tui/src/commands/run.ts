@@ -17,7 +17,8 @@ export interface RunCommandOptions {
   readonly prompts: Readonly<Record<string, string>>;
   readonly entryPoint?: string;
   readonly tests?: string;
-  readonly sandbox: string;
+  /** A registered sandbox name; the isolated `system-python` when not given. */
+  readonly sandbox?: string;
   readonly record?: string;
   readonly nodeTimeoutMs: number;
   readonly retries: number;
@@ -59,8 +60,9 @@ export async function runWorkflow(host: Host<Record<never, never>>, options: Run
   const needsSandbox = graph.operatorNodes().some((node) => host.registries.operators.tryGet(node.operator)?.category === 'code' || node.operator === 'Test');
   let sandbox: Sandbox | undefined;
   if (needsSandbox) {
-    const factory = host.registries.sandboxes.tryGet(options.sandbox);
-    if (factory === undefined) throw new CliUsageError(`sandbox "${options.sandbox}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
+    const sandboxName = options.sandbox ?? 'system-python';
+    const factory = host.registries.sandboxes.tryGet(sandboxName);
+    if (factory === undefined) throw new CliUsageError(`sandbox "${sandboxName}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
     sandbox = await factory({});
   }
   let backend: LlmBackend;

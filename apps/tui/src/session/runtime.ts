@@ -105,7 +105,7 @@ export async function resolveRuntime(host: Host<Record<never, never>>, options: 
     executor = new SimulatedExecutor();
     runFinal = simulatedFinalRun;
   } else {
-    const sandboxFactory = host.registries.sandboxes.tryGet('pyodide');
+    const sandboxFactory = host.registries.sandboxes.tryGet('system-python');
     sandbox = sandboxFactory === undefined ? undefined : await sandboxFactory({});
     const workflow = new WorkflowExecutor({ operators, backend: executorBackend, ...(sandbox === undefined ? {} : { sandbox }), events: options.events, runId: 'session' });
     executor = workflow;
