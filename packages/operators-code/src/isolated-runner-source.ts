@@ -36,12 +36,13 @@ def _flowsteer_main():
                         __import__(relative if package is None else package + '.' + relative)
                     except BaseException:
                         pass
-    for name in ('_decimal', '_json', '_hashlib', '_bz2', '_lzma', '_multibytecodec', '_zoneinfo', '_sqlite3', '_uuid', '_queue',
-                 '_contextvars', '_posixshmem', '_multiprocessing', 'mmap', 'termios', 'resource', '_elementtree', 'pyexpat',
+    # (Left out because they are slow to load and have pure-Python fallbacks: _asyncio, _elementtree, _zoneinfo, _hashlib.)
+    for name in ('_decimal', '_json', '_bz2', '_lzma', '_multibytecodec', '_sqlite3', '_uuid', '_queue',
+                 '_contextvars', '_posixshmem', '_multiprocessing', 'mmap', 'termios', 'resource', 'pyexpat',
                  '_pickle', '_struct', '_bisect', '_heapq', '_random', '_datetime', '_statistics', 'array', 'binascii', '_csv',
                  'unicodedata', 'zlib', 'select', '_socket', 'math', 'cmath', '_opcode', '_md5', '_sha1', '_sha256', '_sha512',
                  '_sha3', '_blake2', 'grp', 'fcntl', '_lsprof', '_codecs_cn', '_codecs_hk', '_codecs_iso2022', '_codecs_jp',
-                 '_codecs_kr', '_codecs_tw', '_typing', '_asyncio'):
+                 '_codecs_kr', '_codecs_tw', '_typing'):
         try:
             __import__(name)
         except BaseException:
@@ -51,12 +52,17 @@ def _flowsteer_main():
         location = getattr(module, '__file__', None)
         if location is not None and os.path.basename(location) == '__init__.py':
             load_extensions(os.path.dirname(location), name)
-    import io, ast, builtins, struct, json, _hashlib
+    import io, ast, builtins, struct, json, _sha256
     # Pristine references taken before any program runs: a program may patch modules and
     # builtins, never these locals.
     write, read, exit_now, close_fd = os.write, os.read, os._exit, os.close
     encode, hexlify, unhex, str_join = str.encode, bytes.hex, bytes.fromhex, str.join
-    hmac_digest = _hashlib.hmac_digest
+    sha256 = _sha256.sha256
+    def hmac_sha256(key, message):
+        # RFC 2104 over the builtin SHA-256, so no OpenSSL has to load for it.
+        padded = key + bytes(64 - _len(key))
+        inner = sha256(bytes([b ^ 0x36 for b in padded]) + message).digest()
+        return sha256(bytes([b ^ 0x5C for b in padded]) + inner).digest()
     type_flags = type.__dict__['__flags__'].__get__
     type_mro = type.__dict__['__mro__'].__get__
     type_dict = type.__dict__['__dict__'].__get__
@@ -194,7 +200,7 @@ def _flowsteer_main():
 
     def report(fields):
         body = str_join(' ', [field(f) for f in fields])
-        mac = hexlify(hmac_digest(key, encode(body, 'ascii'), 'sha256'))
+        mac = hexlify(hmac_sha256(key, encode(body, 'ascii')))
         for stream in (real_stdout, real_stderr):
             try:
                 stdout_flush(stream)
