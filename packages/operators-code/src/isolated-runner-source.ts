@@ -107,15 +107,22 @@ def _flowsteer_main():
         write(2, b'sandbox: cannot install the seccomp filter\n')
         exit_now(70)
     del libc, fprog, SockFprog, ctypes
-    for name in [n for n in sys.modules if n == 'ctypes' or n.startswith('ctypes.') or n in ('_ctypes', '_signal', 'signal')]:
+    for name in [n for n in sys.modules if n == 'ctypes' or n.startswith('ctypes.') or n == '_ctypes']:
         del sys.modules[name]
+    # A signal handler is handed the interrupted frame, so handlers are refused. SIGINT goes back
+    # to its default first so asyncio.run does not try to install one.
+    import _signal
+    _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
+    def refuse_signal_handler(signalnum, handler):
+        raise ValueError('sandbox: signal handlers are not available')
+    _signal.signal = refuse_signal_handler
 
     # The audit hook closes over these constants and the trusted flag; no program can reach them.
     trusted = [False]
     deny_prefixes = ('ctypes.', 'sys._current_frames', 'sys.settrace', 'sys.setprofile', 'threading.settrace', 'threading.setprofile',
                      'gc.get_', 'os.fork', 'os.exec', 'os.posix_spawn', 'os.spawn', 'os.system', 'os.kill', 'os.killpg', 'subprocess.',
                      'pty.', 'marshal.load', 'code.__new__', 'function.__new__', 'sys.addaudithook', 'cpython.')
-    deny_imports = ('ctypes', '_ctypes', '_posixsubprocess', 'signal', '_signal', '_testcapi', '_testinternalcapi', '_xxsubinterpreters', '_xxinterpchannels')
+    deny_imports = ('ctypes', '_ctypes', '_signal', '_testcapi', '_testinternalcapi', '_xxsubinterpreters', '_xxinterpchannels')
     frame_attrs = ('tb_frame', 'gi_frame', 'cr_frame', 'ag_frame', 'f_back', 'f_globals', 'f_locals', 'f_builtins', 'f_trace')
     # Bytecode may be unmarshalled only when it is byte for byte a .pyc of the read-only host
     # libraries: crafted bytecode (a .pyc written to /work, marshal.loads) can read memory.
@@ -144,6 +151,17 @@ def _flowsteer_main():
             close_fd(fd)
         return b''.join(content)[16:] == bytes(data)
 
+    # Rebuilding a code object (code.replace) is allowed only to the library functions known to
+    # do it safely, recognised by the identity of their code objects, not by names a program can fake.
+    import types
+    rebuilders = [types.coroutine.__code__]
+    overrides = sys.modules.get('numpy.core.overrides')
+    if overrides is not None:
+        rebuilders += [c for c in overrides.array_function_dispatch.__code__.co_consts if _type(c) is types.CodeType]
+    rebuilder_ids = frozenset(id(c) for c in rebuilders)
+    def trusted_rebuilder():
+        return id(getframe(3).f_code) in rebuilder_ids
+
     def checked(check, *args):
         trusted[0] = True
         try:
@@ -156,6 +174,10 @@ def _flowsteer_main():
     def audit(event, args):
         if trusted[0]:
             return
+        if event == 'code.__new__':
+            if checked(trusted_rebuilder):
+                return
+            raise PermissionError('sandbox: building code objects is not allowed')
         if event == 'marshal.loads':
             if checked(trusted_bytecode, args[0]):
                 return
