@@ -38,6 +38,7 @@ export class IsolatedProcess {
   #readyLine = false;
   #bootError = '';
   readonly #exitWaiters: Array<() => void> = [];
+  #onControl: (() => void) | undefined;
 
   constructor(bwrap: string, args: readonly string[]) {
     this.#child = spawn(bwrap, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true, env: {} });
@@ -49,6 +50,7 @@ export class IsolatedProcess {
       this.#child.stderr?.on('data', onBootData);
       control.on('data', (chunk: Buffer) => {
         this.#control = Buffer.concat([this.#control, chunk]);
+        this.#onControl?.();
         if (!this.#readyLine && this.#control[0] === 0x52) {
           this.#readyLine = true;
           this.#control = this.#control.subarray(1);
@@ -80,6 +82,8 @@ export class IsolatedProcess {
   async execute(job: ProcessJob): Promise<ProcessOutcome> {
     await this.ready;
     const key = randomBytes(32);
+    // Written by the runner after its last flush of each stream; like the key, the program cannot learn it.
+    const endMark = Buffer.from(`\u0000${randomBytes(16).toString('hex')}\u0000`, 'latin1');
     const child = this.#child;
     return new Promise<ProcessOutcome>((resolve) => {
       const out: Buffer[] = [];
@@ -92,15 +96,27 @@ export class IsolatedProcess {
         if (ended === 'exit') ended = why;
         this.kill();
       };
+      const tails = { out: Buffer.alloc(0), err: Buffer.alloc(0) };
       const collect = (sink: Buffer[], which: 'out' | 'err') => (chunk: Buffer): void => {
         const used = which === 'out' ? (outBytes += chunk.length) : (errBytes += chunk.length);
-        if (used > job.maxOutputBytes) {
+        if (used > job.maxOutputBytes + endMark.length) {
           sink.push(chunk.subarray(0, Math.max(0, chunk.length - (used - job.maxOutputBytes))));
           stop('output-limit');
           return;
         }
         sink.push(chunk);
+        tails[which] = Buffer.concat([tails[which], chunk]).subarray(-endMark.length);
+        finishEarly();
       };
+      const complete = (tail: Buffer): boolean => tail.equals(endMark);
+      // The report and both streams are complete: answer now instead of waiting for the namespaces to tear down.
+      const finishEarly = (): void => {
+        if (ended === 'exit' && complete(tails.out) && complete(tails.err) && this.#control.includes(0x0a)) {
+          finish();
+          this.kill();
+        }
+      };
+      this.#onControl = finishEarly;
       child.stdout?.on('data', collect(out, 'out'));
       child.stderr?.on('data', collect(err, 'err'));
       const timer = setTimeout(() => stop('timeout'), job.timeoutMs);
@@ -113,8 +129,13 @@ export class IsolatedProcess {
         job.signal?.removeEventListener('abort', onAbort);
         // Nothing inside can outlive the sandbox's pid namespace; the streams are closed for good.
         for (const stream of [child.stdout, child.stderr, child.stdio[3] as Readable | null]) stream?.destroy();
+        this.#onControl = undefined;
         const report = ended === 'exit' ? readReport(this.#control, key) : { missing: 'none' as const };
-        resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), report, ended, exitCode: child.exitCode, signal: child.signalCode });
+        const text = (chunks: Buffer[]): string => {
+          const all = Buffer.concat(chunks);
+          return (all.subarray(-endMark.length).equals(endMark) ? all.subarray(0, -endMark.length) : all).toString('utf8');
+        };
+        resolve({ stdout: text(out), stderr: text(err), report, ended, exitCode: child.exitCode, signal: child.signalCode });
       };
       // Resolve when the process has exited and its pipes drained, or shortly after the exit if
       // something still holds a pipe (it cannot: the namespace is gone), never later.
@@ -133,7 +154,7 @@ export class IsolatedProcess {
       else this.#exitWaiters.push(onExit);
       const stdin = child.stdin as Writable;
       stdin.on('error', () => undefined);
-      stdin.end(`${key.toString('hex')}\n${JSON.stringify({ code: job.code, stdin: job.stdin, cpuSeconds: job.cpuSeconds })}`);
+      stdin.end(`${key.toString('hex')}\n${JSON.stringify({ code: job.code, stdin: job.stdin, cpuSeconds: job.cpuSeconds, endMark: endMark.toString('latin1') })}`);
     });
   }
 }

@@ -209,7 +209,7 @@ def _flowsteer_main():
     key = unhex(raw[:newline].decode('ascii'))
     job = json.loads(raw[newline + 1:].decode('utf-8'))
     del raw
-    code, stdin_text, cpu_seconds = job['code'], job['stdin'], job['cpuSeconds']
+    code, stdin_text, cpu_seconds, end_mark = job['code'], job['stdin'], job['cpuSeconds'], encode(job['endMark'], 'ascii')
     del job
     close_fd(0)
     real_stdout, real_stderr = sys.stdout, sys.stderr
@@ -223,9 +223,14 @@ def _flowsteer_main():
     def report(fields):
         body = str_join(' ', [field(f) for f in fields])
         mac = hexlify(hmac_sha256(key, encode(body, 'ascii')))
-        for stream in (real_stdout, real_stderr):
+        for stream, fd in ((real_stdout, 1), (real_stderr, 2)):
             try:
                 stdout_flush(stream)
+            except _BaseException:
+                pass
+            # Tells the host this stream is complete, so it need not wait for the sandbox to exit.
+            try:
+                write(fd, end_mark)
             except _BaseException:
                 pass
         write(REPORT_FD, encode(mac + ' ' + body + '\n', 'ascii'))

@@ -154,6 +154,9 @@ function toResult(outcome: ProcessOutcome, timeoutMs: number, durationMs: number
     stderr += `The program ended without the sandbox's report (${outcome.signal ?? `exit code ${outcome.exitCode}`})\n`;
     return { status: outcome.signal === null ? 'error' : 'killed', stdout, stderr, errorType: outcome.signal ?? 'EarlyExit', durationMs };
   }
+  if (report.errorType === 'ImportError' && stderr.includes('failed to map segment')) {
+    stderr += 'Hint: native extension modules load only before the sandbox locks down; numpy and pandas are preloaded in the system-python-numpy sandbox\n';
+  }
   const status = report.status === 'ok' || report.status === 'error' || report.status === 'memory' ? report.status : 'error';
   const tests = report.suite === undefined ? undefined : { passed: report.suite.passed, total: report.suite.total, failed: report.suite.failed, ...(report.suite.errorType === '' ? {} : { errorType: report.suite.errorType }), ...(report.suite.error === '' ? {} : { error: report.suite.error }) };
   return { status, stdout, stderr, ...(report.errorType === '' ? {} : { errorType: report.errorType }), durationMs, ...(tests === undefined ? {} : { tests }) };
