@@ -61,7 +61,7 @@ export const CoreConfigSchema = z
     trainer: z.object(slotFields('cwrpo')).strict().prefault({}),
     sandbox: z
       .object({
-        ...slotFields('pyodide'),
+        ...slotFields('system-python'),
         timeoutMs: z.number().int().positive().optional(),
         memoryMb: z.number().int().positive().optional(),
         workers: z.number().int().positive().optional(),

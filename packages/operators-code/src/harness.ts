@@ -1,10 +1,12 @@
+import type { Sandbox, SandboxResult } from '@flowsteer/core';
+import { SUITE_HEADER } from './isolated-runner-source.js';
+
 /**
  * Building and reading unit-test programs for code tasks (HumanEval `check(candidate)` suites and
- * MBPP-style assert lists). Pass/fail is decided only by a result line the harness prints after
- * every test ran, never by scanning output for words like "pass".
+ * MBPP-style assert lists). The tests are run by the isolated sandbox's own harness, and the
+ * verdict comes back signed on a channel the program cannot write: nothing the program prints,
+ * and no way it exits, can make a test pass.
  */
-
-export const RESULT_MARKER = '__FLOWSTEER_TEST_RESULT__';
 
 export interface TestOutcome {
   readonly passed: boolean;
@@ -29,83 +31,16 @@ export function inferEntryPoint(tests: string): string | undefined {
   return undefined;
 }
 
-function pyString(text: string): string {
-  return JSON.stringify(text);
-}
-
 /**
- * A Python program that defines the solution, runs the tests one by one (or `check(entry)`), and
- * prints exactly one result line. Assert lines of the form `assert X == Y` report both sides.
+ * A test-suite request for the isolated sandbox's harness: it loads the solution, runs the tests
+ * one by one (or `check(entry)`), and reports one verdict. Assert lines of the form
+ * `assert X == Y` report both sides. As Python the text only raises, so a sandbox without the
+ * harness can never mistake it for a passing program.
  */
 export function buildTestProgram(solution: string, tests: string, entryPoint: string | undefined): string {
   const humanEval = /def\s+check\s*\(/.test(tests);
-  const header = String.raw`
-import json as _json, ast as _ast
-_ns = {'__name__': '__flowsteer_solution__'}
-_outcome = {'passed': False, 'total': 0, 'failed': 0, 'errorType': None, 'error': None}
-def _report():
-    print('\n${RESULT_MARKER}' + _json.dumps(_outcome))
-try:
-    exec(compile(${pyString(solution)}, '<solution>', 'exec'), _ns)
-except BaseException as _e:
-    _outcome.update(failed=1, total=1, errorType=type(_e).__name__, error='solution failed to load: %s' % (_e,))
-    _report()
-    raise SystemExit(0)
-`;
-  if (humanEval) {
-    const entry = entryPoint ?? 'candidate';
-    return `${header}
-try:
-    exec(compile(${pyString(tests)}, '<tests>', 'exec'), _ns)
-    if ${pyString(entry)} not in _ns:
-        raise NameError('entry point %r is not defined by the solution' % ${pyString(entry)})
-    _outcome['total'] = 1
-    _ns['check'](_ns[${pyString(entry)}])
-    _outcome['passed'] = True
-except BaseException as _e:
-    _outcome.update(failed=1, total=1, errorType=type(_e).__name__, error=str(_e) or type(_e).__name__)
-_report()
-`;
-  }
-  const statements = splitTopLevel(tests);
-  return `${header}
-_tests = ${JSON.stringify(statements)}
-for _src in _tests:
-    # A statement that asserts anything (a bare assert, or a loop of asserts) is a test.
-    _is_assert = _src.lstrip().startswith('assert') or 'assert' in _src
-    if _is_assert:
-        _outcome['total'] += 1
-    try:
-        _parts = None
-        if _src.lstrip().startswith('assert'):
-            _tree = _ast.parse(_src.strip())
-            _node = _tree.body[0] if len(_tree.body) == 1 else None
-            if isinstance(_node, _ast.Assert) and isinstance(_node.test, _ast.Compare) and len(_node.test.ops) == 1 and isinstance(_node.test.ops[0], _ast.Eq):
-                _lv = eval(compile(_ast.Expression(_node.test.left), '<test>', 'eval'), _ns)
-                _rv = eval(compile(_ast.Expression(_node.test.comparators[0]), '<test>', 'eval'), _ns)
-                _parts = (_lv, _rv)
-        if _parts is not None:
-            if _parts[0] != _parts[1]:
-                raise AssertionError('Expected %r (type: %s), got %r (type: %s) in: %s' % (_parts[1], type(_parts[1]).__name__, _parts[0], type(_parts[0]).__name__, _src.strip()))
-        else:
-            exec(compile(_src, '<test>', 'exec'), _ns)
-    except BaseException as _e:
-        if not _is_assert and not isinstance(_e, AssertionError):
-            _outcome['total'] = max(_outcome['total'], 1)
-        _outcome['failed'] += 1
-        if _outcome['errorType'] is None:
-            _outcome['errorType'] = type(_e).__name__
-            _outcome['error'] = str(_e) or ('%s in: %s' % (type(_e).__name__, _src.strip()))
-if ${entryPoint === undefined ? 'False' : `${pyString(entryPoint)} not in _ns`}:
-    _outcome['failed'] += 1
-    _outcome['errorType'] = _outcome['errorType'] or 'NameError'
-    _outcome['error'] = _outcome['error'] or 'entry point %r is not defined by the solution' % ${pyString(entryPoint ?? '')}
-_outcome['passed'] = _outcome['failed'] == 0 and _outcome['total'] > 0
-if _outcome['total'] == 0:
-    _outcome['errorType'] = _outcome['errorType'] or 'NoTests'
-    _outcome['error'] = _outcome['error'] or 'no assert statements were found in the tests'
-_report()
-`;
+  const suite = { solution, statements: humanEval ? [tests] : splitTopLevel(tests), entryPoint: humanEval ? (entryPoint ?? 'candidate') : (entryPoint ?? null), humanEval };
+  return `${SUITE_HEADER}raise RuntimeError('this test suite runs only in the isolated sandbox harness')\n# ${JSON.stringify(suite)}\n`;
 }
 
 /** Splits test source into top-level statements (a line at indent 0 starts a new one). */
@@ -129,16 +64,34 @@ function openBrackets(text: string): number {
   return depth;
 }
 
-/** Reads the harness result line; undefined when the program never got that far. */
-export function readTestOutcome(stdout: string): TestOutcome | undefined {
-  const at = stdout.lastIndexOf(RESULT_MARKER);
-  if (at === -1) return undefined;
-  try {
-    const raw = JSON.parse(stdout.slice(at + RESULT_MARKER.length).split('\n')[0] ?? '') as { passed: boolean; total: number; failed: number; errorType: string | null; error: string | null };
-    return { passed: raw.passed === true, total: raw.total, failed: raw.failed, ...(raw.errorType === null ? {} : { errorType: raw.errorType }), ...(raw.error === null ? {} : { error: raw.error }) };
-  } catch {
-    return undefined;
-  }
+/**
+ * The verdict of a suite built by buildTestProgram: only the one the sandbox authenticated
+ * (`result.tests`). Text — stdout or anything else the program could write — is never a verdict,
+ * so a bare string always reads as undefined.
+ */
+export function readTestOutcome(result: SandboxResult | string): TestOutcome | undefined {
+  if (typeof result === 'string') return undefined;
+  return result.tests;
+}
+
+export interface TestSuiteRequest {
+  readonly solution: string;
+  readonly tests: string;
+  readonly entryPoint?: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Runs a test suite in the sandbox and returns its verdict. A run that timed out, was killed,
+ * forged its report or ended early fails, with the reason in `errorType`/`error`.
+ */
+export async function runTestSuite(sandbox: Sandbox, request: TestSuiteRequest, signal?: AbortSignal): Promise<TestOutcome> {
+  const run = await sandbox.run({ code: buildTestProgram(request.solution, request.tests, request.entryPoint), timeoutMs: request.timeoutMs }, signal);
+  const outcome = readTestOutcome(run);
+  if (run.status === 'ok' && outcome !== undefined) return outcome;
+  const errorType = run.status === 'timeout' ? 'Timeout' : (run.errorType ?? 'RunnerError');
+  const detail = run.status === 'timeout' ? `tests did not finish within ${request.timeoutMs} ms` : run.stderr.trim().split('\n').slice(-3).join('\n') || `the sandbox returned no verdict (${run.status})`;
+  return { passed: false, total: outcome?.total ?? 0, failed: Math.max(1, outcome?.failed ?? 1), errorType, error: detail.slice(-1500) };
 }
 
 const CODE_START = /^(from\s+\S+\s+import\s|import\s+\S|def\s+\w+\s*\(|class\s+\w+|@\w+|async\s+def\s)/;

@@ -10,7 +10,7 @@ import {
   type StepInput,
   type StepOutput,
 } from '@flowsteer/core';
-import { buildTestProgram, extractCode, inferEntryPoint, readTestOutcome } from './harness.js';
+import { extractCode, inferEntryPoint, runTestSuite } from './harness.js';
 
 type StepOperator = Operator<StepInput, StepOutput>;
 
@@ -117,10 +117,8 @@ export function createCodeOperators(options: CodeOperatorOptions = {}): StepOper
         const smoke = await sandbox.run({ code: candidate, timeoutMs }, ctx.signal);
         return smoke.status === 'ok' ? { passed: true, summary: 'TEST_PASSED' } : { passed: false, summary: `TEST_FAILED: ${smoke.errorType ?? smoke.status}: ${errorSummary(smoke.stderr, smoke.errorType)}` };
       }
-      const run = await sandbox.run({ code: buildTestProgram(candidate, input.tests, entry), timeoutMs }, ctx.signal);
-      const outcome = readTestOutcome(run.stdout);
-      if (run.status === 'timeout') return { passed: false, summary: `TEST_FAILED: Timeout: tests did not finish within ${timeoutMs} ms` };
-      if (outcome === undefined) return { passed: false, summary: `TEST_FAILED: ${run.errorType ?? 'RunnerError'}: ${errorSummary(run.stderr, run.errorType)}` };
+      // The verdict comes from the sandbox's harness on its own channel, never from the program's output.
+      const outcome = await runTestSuite(sandbox, { solution: candidate, tests: input.tests, entryPoint: entry, timeoutMs }, ctx.signal);
       return outcome.passed ? { passed: true, summary: 'TEST_PASSED' } : { passed: false, summary: `TEST_FAILED: ${outcome.errorType ?? 'AssertionError'}: ${outcome.error ?? 'a test failed'}` };
     };
     let result = await check(code);

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { SandboxUnavailableError } from './sandbox-errors.js';
 import { AbortError, SandboxError, type Sandbox, type SandboxRequest, type SandboxResult } from '@flowsteer/core';
 
 export interface PyodideSandboxOptions {
@@ -14,6 +15,11 @@ export interface PyodideSandboxOptions {
   readonly memoryMb?: number;
   /** Time allowed for a KeyboardInterrupt to land before the worker is terminated. */
   readonly interruptGraceMs?: number;
+  /**
+   * Runs programs although the interpreter shares this process (worker threads, no OS boundary).
+   * Only for code you wrote yourself; without it every run refuses with SandboxUnavailableError.
+   */
+  readonly trustedCodeOnly?: boolean;
 }
 
 interface Slot {
@@ -37,7 +43,11 @@ const builtWorker = new URL('./pyodide-worker.js', import.meta.url);
 const workerUrl = existsSync(fileURLToPath(builtWorker)) ? builtWorker : new URL('../dist/pyodide-worker.js', import.meta.url);
 
 /**
- * Hermetic Python: CPython compiled to WebAssembly (pyodide, loaded offline from node_modules) in
+ * Not a sandbox for untrusted code: pyodide runs in worker threads of this process, and programs
+ * have been shown to reach the host from it (os.system through Node, emscripten_run_script,
+ * removing the import guard). It refuses to run unless `trustedCodeOnly` is set.
+ *
+ * CPython compiled to WebAssembly (pyodide, loaded offline from node_modules) in
  * a pool of worker threads. Programs see an in-memory filesystem and no network, and the modules
  * that bridge to the JavaScript host are removed. A run that overstays its timeout gets a
  * KeyboardInterrupt; if that does not land, the worker is terminated and replaced.
@@ -50,6 +60,7 @@ export class PyodideSandbox implements Sandbox {
   readonly #timeoutMs: number;
   readonly #memoryBytes: number;
   readonly #graceMs: number;
+  readonly #trustedCodeOnly: boolean;
   #nextId = 1;
   #closed = false;
 
@@ -58,16 +69,19 @@ export class PyodideSandbox implements Sandbox {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#memoryBytes = (options.memoryMb ?? 512) * 1024 * 1024;
     this.#graceMs = options.interruptGraceMs ?? 1_000;
+    this.#trustedCodeOnly = options.trustedCodeOnly === true;
   }
 
   /** Starts every worker now instead of on first use (pyodide takes ~2 s to load). */
   async warmup(): Promise<void> {
+    if (!this.#trustedCodeOnly) throw new SandboxUnavailableError('os-boundary', 'pyodide is not isolated from this process; see run()');
     while (this.#slots.length < this.#size) this.#slots.push(this.#spawn());
     await Promise.all(this.#slots.map((slot) => slot.ready));
   }
 
   async run(request: SandboxRequest, signal?: AbortSignal): Promise<SandboxResult> {
     if (this.#closed) throw new SandboxError('sandbox is closed');
+    if (!this.#trustedCodeOnly) throw new SandboxUnavailableError('os-boundary', "pyodide runs inside this process's worker threads, which is no boundary for untrusted code; use the system-python sandbox (or trustedCodeOnly for code you wrote)");
     const slot = await this.#acquire(signal);
     const started = performance.now();
     try {

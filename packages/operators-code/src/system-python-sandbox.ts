@@ -1,155 +1,163 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { AbortError, SandboxError, type Sandbox, type SandboxRequest, type SandboxResult } from '@flowsteer/core';
-import { MAX_OUTPUT_CHARS, RUNNER_PY } from './python.js';
+import { bubblewrapArgs, locateBubblewrap, probeInterpreter, type SandboxLimits } from './bubblewrap.js';
+import { IsolatedProcess, type ProcessOutcome } from './isolated-process.js';
+import { ISOLATED_RUNNER_PY } from './isolated-runner-source.js';
 
 export interface SystemPythonSandboxOptions {
-  /** The interpreter; defaults to `python3` on PATH. */
+  /** The interpreter; defaults to Debian's `/usr/bin/python3` (with python3-numpy and python3-pandas when installed). */
   readonly python?: string;
+  /** bubblewrap; defaults to `bwrap` on PATH. */
+  readonly bwrap?: string;
   readonly timeoutMs?: number;
-  /** Address-space limit for the child, in MiB. */
+  /** Address-space limit (RLIMIT_AS) of the interpreter, in MiB. */
   readonly memoryMb?: number;
-  /** Largest file the program may write, in MiB. */
+  /** Largest file the program may write (RLIMIT_FSIZE), in MiB. */
   readonly fileSizeMb?: number;
+  /** Size of the private tmpfs mounted at /work and /tmp, in MiB. */
+  readonly workDirMb?: number;
+  /** Bytes kept of stdout and of stderr; a program that prints more is killed. */
+  readonly maxOutputBytes?: number;
+  /** Interpreters kept started and locked down, each waiting for one program. */
+  readonly pool?: number;
+  /** Programs running at once; later ones wait. Defaults to the number of CPUs. */
+  readonly concurrency?: number;
+  /** Modules imported before the lock-down (e.g. `numpy`), so programs do not pay for them. */
+  readonly preload?: readonly string[];
+}
+
+interface Prepared {
+  readonly bwrap: string;
+  readonly args: readonly string[];
 }
 
 /**
- * The guard run before the program: resource limits, then an audit hook that refuses network,
- * process creation and file writes outside the run's own temporary directory. It is a fence
- * against accidents and naive escapes, not a hardened jail: use the pyodide sandbox for
- * untrusted code, this one when a benchmark needs third-party libraries.
- */
-function prelude(memoryMb: number, fileSizeMb: number, cpuSeconds: number): string {
-  return String.raw`
-import os as _os, sys as _sys, resource as _resource
-_resource.setrlimit(_resource.RLIMIT_AS, (${memoryMb} * 1024 * 1024, ${memoryMb} * 1024 * 1024))
-_resource.setrlimit(_resource.RLIMIT_FSIZE, (${fileSizeMb} * 1024 * 1024, ${fileSizeMb} * 1024 * 1024))
-_resource.setrlimit(_resource.RLIMIT_CPU, (${cpuSeconds}, ${cpuSeconds} + 1))
-_resource.setrlimit(_resource.RLIMIT_CORE, (0, 0))
-_HOME = _os.path.realpath(_os.getcwd())
-_DENY = ('socket.', 'subprocess.', 'os.system', 'os.exec', 'os.posix_spawn', 'os.spawn', 'os.fork', 'os.forkpty', 'os.kill', 'pty.', 'ctypes.', 'shutil.rmtree', 'os.remove', 'os.unlink', 'os.rmdir', 'os.rename', 'os.chmod', 'os.chown', 'os.symlink', 'os.link')
-def _flowsteer_audit(event, args):
-    if event.startswith(_DENY):
-        raise PermissionError('sandbox: %s is not allowed' % event)
-    if event == 'open':
-        path, mode = args[0], args[1]
-        writing = isinstance(mode, str) and any(c in mode for c in 'wax+')
-        if isinstance(mode, int):
-            writing = bool(mode & (_os.O_WRONLY | _os.O_RDWR | _os.O_CREAT | _os.O_APPEND))
-        if writing and isinstance(path, (str, bytes)):
-            real = _os.path.realpath(path if isinstance(path, str) else path.decode())
-            if not (real == _HOME or real.startswith(_HOME + _os.sep)):
-                raise PermissionError('sandbox: writing outside the run directory is not allowed: %s' % (path,))
-_sys.addaudithook(_flowsteer_audit)
-`;
-}
-
-const MAIN_PY = String.raw`
-import sys as _sys
-with open('program.py', encoding='utf-8') as _f:
-    _code = _f.read()
-with open('stdin.txt', encoding='utf-8') as _f:
-    _stdin = _f.read()
-_result = _flowsteer_run(_code, _stdin)
-_sys.__stdout__.write('\n__FLOWSTEER_RESULT__' + _result + '\n')
-`;
-
-/**
- * Runs each program in a fresh `python3 -I` process in its own temporary directory, with
- * resource limits, an audit-hook fence, and a hard kill of the whole process group on timeout.
+ * System CPython, each program in its own interpreter under bubblewrap (see the package README
+ * for which mechanism stops which attack). A pool of pre-started interpreters keeps warm runs
+ * fast; each is used once and replaced. If bubblewrap, namespaces or seccomp are unavailable it
+ * refuses with SandboxUnavailableError — it never runs code with less isolation.
  */
 export class SystemPythonSandbox implements Sandbox {
   readonly id = 'system-python';
-  readonly #python: string;
+  readonly #options: SystemPythonSandboxOptions;
   readonly #timeoutMs: number;
-  readonly #memoryMb: number;
-  readonly #fileSizeMb: number;
+  readonly #poolSize: number;
+  readonly #concurrency: number;
+  readonly #maxOutputBytes: number;
+  readonly #idle: IsolatedProcess[] = [];
+  readonly #starting = new Set<IsolatedProcess>();
+  readonly #waiting: Array<() => void> = [];
+  #prepared: Prepared | undefined;
+  #running = 0;
+  #closed = false;
 
   constructor(options: SystemPythonSandboxOptions = {}) {
-    this.#python = options.python ?? 'python3';
+    this.#options = options;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#memoryMb = options.memoryMb ?? 1024;
-    this.#fileSizeMb = options.fileSizeMb ?? 16;
+    this.#poolSize = Math.max(0, options.pool ?? 2);
+    this.#concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+    this.#maxOutputBytes = options.maxOutputBytes ?? 1_000_000;
+  }
+
+  /** Checks every mechanism and starts the pool; throws SandboxUnavailableError if one is missing. */
+  async warmup(): Promise<void> {
+    this.#prepare();
+    this.#refill();
+    await Promise.all([...this.#starting].map((slot) => slot.ready));
   }
 
   async run(request: SandboxRequest, signal?: AbortSignal): Promise<SandboxResult> {
+    if (this.#closed) throw new SandboxError('sandbox is closed');
     if (signal?.aborted === true) throw new AbortError('sandbox run', { cause: signal.reason });
-    const timeoutMs = request.timeoutMs > 0 ? request.timeoutMs : this.#timeoutMs;
-    const memoryMb = request.memoryMb ?? this.#memoryMb;
-    const dir = await mkdtemp(join(tmpdir(), 'flowsteer-py-'));
+    this.#prepare();
+    await this.#acquire(signal);
     const started = performance.now();
     try {
-      const bootstrap = `${prelude(memoryMb, this.#fileSizeMb, Math.ceil(timeoutMs / 1000) + 1)}\n${RUNNER_PY}\n${MAIN_PY}`;
-      await Promise.all([writeFile(join(dir, 'program.py'), request.code), writeFile(join(dir, 'stdin.txt'), request.stdin ?? ''), writeFile(join(dir, 'bootstrap.py'), bootstrap)]);
-      return await this.#spawn(dir, timeoutMs, signal, started);
+      const slot = this.#take();
+      const timeoutMs = request.timeoutMs > 0 ? request.timeoutMs : this.#timeoutMs;
+      const outcome = await slot.execute({ code: request.code, stdin: request.stdin ?? '', timeoutMs, cpuSeconds: Math.ceil(timeoutMs / 1000) + 1, maxOutputBytes: this.#maxOutputBytes, ...(signal === undefined ? {} : { signal }) });
+      if (outcome.ended === 'abort') throw new AbortError('sandbox run', { cause: signal?.reason });
+      return toResult(outcome, timeoutMs, performance.now() - started);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      this.#running--;
+      this.#waiting.shift()?.();
     }
   }
 
-  async close(): Promise<void> {}
-
-  #spawn(dir: string, timeoutMs: number, signal: AbortSignal | undefined, started: number): Promise<SandboxResult> {
-    return new Promise<SandboxResult>((resolve, reject) => {
-      const child = spawn(this.#python, ['-I', 'bootstrap.py'], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, PYTHONDONTWRITEBYTECODE: '1' } });
-      let stdout = '';
-      let stderr = '';
-      let killedFor: 'timeout' | 'abort' | undefined;
-      const killGroup = (): void => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      };
-      const timer = setTimeout(() => {
-        killedFor = 'timeout';
-        killGroup();
-      }, timeoutMs);
-      const onAbort = (): void => {
-        killedFor = 'abort';
-        killGroup();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (stdout.length < MAX_OUTPUT_CHARS * 2) stdout += chunk.toString('utf8');
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        if (stderr.length < MAX_OUTPUT_CHARS) stderr += chunk.toString('utf8');
-      });
-      child.on('error', (error) => {
-        clearTimeout(timer);
-        reject(new SandboxError(`cannot start ${this.#python}: ${error.message}`, { cause: error }));
-      });
-      child.on('close', (code, sig) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        const durationMs = performance.now() - started;
-        if (killedFor === 'abort') {
-          reject(new AbortError('sandbox run', { cause: signal?.reason }));
-          return;
-        }
-        if (killedFor === 'timeout') {
-          resolve({ status: 'timeout', stdout: '', stderr: `Timed out after ${timeoutMs} ms (process killed)\n`, errorType: 'Timeout', durationMs });
-          return;
-        }
-        const marker = stdout.lastIndexOf('\n__FLOWSTEER_RESULT__');
-        if (marker === -1) {
-          // No result line: the interpreter died (CPU limit, memory, a signal) before reporting.
-          const status = sig === 'SIGXCPU' || sig === 'SIGKILL' ? 'killed' : 'error';
-          resolve({ status, stdout: '', stderr: `${stderr}python exited with ${sig ?? `code ${code}`}\n`, errorType: sig ?? 'Crashed', durationMs });
-          return;
-        }
-        const line = stdout.slice(marker + '\n__FLOWSTEER_RESULT__'.length).split('\n')[0] ?? '';
-        try {
-          const parsed = JSON.parse(line) as { status: SandboxResult['status']; stdout: string; stderr: string; errorType: string | null };
-          resolve({ status: parsed.status, stdout: parsed.stdout, stderr: parsed.stderr, ...(parsed.errorType === null ? {} : { errorType: parsed.errorType }), durationMs });
-        } catch {
-          resolve({ status: 'error', stdout: '', stderr: 'sandbox result line was unreadable', errorType: 'SandboxError', durationMs });
-        }
-      });
-    });
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const slot of [...this.#idle.splice(0), ...this.#starting]) slot.kill();
+    this.#starting.clear();
   }
+
+  #prepare(): Prepared {
+    if (this.#prepared !== undefined) return this.#prepared;
+    const bwrap = locateBubblewrap(this.#options.bwrap);
+    const layout = probeInterpreter(this.#options.python ?? '/usr/bin/python3');
+    const limits: SandboxLimits = { memoryMb: this.#options.memoryMb ?? 1024, fileSizeMb: this.#options.fileSizeMb ?? 16, workDirMb: this.#options.workDirMb ?? 64, openFiles: 64 };
+    this.#prepared = { bwrap, args: bubblewrapArgs(layout, limits, ISOLATED_RUNNER_PY, this.#options.preload ?? []) };
+    return this.#prepared;
+  }
+
+  async #acquire(signal: AbortSignal | undefined): Promise<void> {
+    while (this.#running >= this.#concurrency) {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => reject(new AbortError('sandbox run', { cause: signal?.reason }));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.#waiting.push(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    }
+    this.#running++;
+  }
+
+  /** A started interpreter if one is idle (warm), else a new one (cold); the pool refills behind it. */
+  #take(): IsolatedProcess {
+    const slot = this.#idle.shift() ?? this.#start(false);
+    this.#refill();
+    return slot;
+  }
+
+  #refill(): void {
+    while (!this.#closed && this.#idle.length + this.#starting.size < this.#poolSize) this.#start(true);
+  }
+
+  #start(pooled: boolean): IsolatedProcess {
+    const { bwrap, args } = this.#prepare();
+    const slot = new IsolatedProcess(bwrap, args);
+    if (pooled) {
+      this.#starting.add(slot);
+      slot.ready.then(
+        () => {
+          if (!this.#starting.delete(slot)) return;
+          if (this.#closed) slot.kill();
+          else this.#idle.push(slot);
+        },
+        () => this.#starting.delete(slot),
+      );
+    }
+    return slot;
+  }
+}
+
+function toResult(outcome: ProcessOutcome, timeoutMs: number, durationMs: number): SandboxResult {
+  const { stdout, report } = outcome;
+  let stderr = outcome.stderr;
+  if (outcome.ended === 'timeout') return { status: 'timeout', stdout, stderr: `${stderr}Timed out after ${timeoutMs} ms (sandbox killed)\n`, errorType: 'Timeout', durationMs };
+  if (outcome.ended === 'output-limit') return { status: 'killed', stdout, stderr: `${stderr}Output limit exceeded (sandbox killed)\n`, errorType: 'OutputLimit', durationMs };
+  if ('missing' in report) {
+    if (report.missing === 'forged') return { status: 'error', stdout, stderr: `${stderr}The program wrote to the sandbox's report channel; its result is void\n`, errorType: 'ReportForged', durationMs };
+    // No report: the interpreter died or left early (os._exit, a signal, the CPU limit).
+    if (outcome.signal === 'SIGXCPU') return { status: 'timeout', stdout, stderr: `${stderr}CPU time limit exceeded\n`, errorType: 'CpuLimit', durationMs };
+    stderr += `The program ended without the sandbox's report (${outcome.signal ?? `exit code ${outcome.exitCode}`})\n`;
+    return { status: outcome.signal === null ? 'error' : 'killed', stdout, stderr, errorType: outcome.signal ?? 'EarlyExit', durationMs };
+  }
+  if (report.errorType === 'ImportError' && stderr.includes('failed to map segment')) {
+    stderr += 'Hint: native extension modules load only before the sandbox locks down; numpy and pandas are preloaded in the system-python-numpy sandbox\n';
+  }
+  const status = report.status === 'ok' || report.status === 'error' || report.status === 'memory' ? report.status : 'error';
+  const tests = report.suite === undefined ? undefined : { passed: report.suite.passed, total: report.suite.total, failed: report.suite.failed, ...(report.suite.errorType === '' ? {} : { errorType: report.suite.errorType }), ...(report.suite.error === '' ? {} : { error: report.suite.error }) };
+  return { status, stdout, stderr, ...(report.errorType === '' ? {} : { errorType: report.errorType }), durationMs, ...(tests === undefined ? {} : { tests }) };
 }

@@ -1,13 +1,13 @@
 import { describeOperatorConformance } from '@flowsteer/plugin-testkit';
 import { expect } from 'vitest';
-import { PyodideSandbox } from '../src/index.js';
+import { SystemPythonSandbox } from '../src/index.js';
 
 const fence = (code: string): string => `\`\`\`python\n${code}\n\`\`\``;
 const addTask = { problem: 'def add(a, b):\n    """Return a + b."""', problemType: 'code', entryPoint: 'add', tests: 'assert add(1, 2) == 3' } as const;
 
 describeOperatorConformance('@flowsteer/operators-code', {
   packageDir: new URL('..', import.meta.url),
-  sandbox: async () => new PyodideSandbox({ workers: 1 }),
+  sandbox: async () => new SystemPythonSandbox({ pool: 1 }),
   timeoutMs: 120_000,
   cases: {
     Programmer: { input: { problem: 'What is 6*7?', problemType: 'math' }, replies: [fence('def solve():\n    return 6 * 7')], check: (out) => expect(out).toMatchObject({ response: '42' }) },

@@ -2,10 +2,10 @@ import { EventBus, SandboxError, StepInputSchema, UsageLedger, type OperatorCont
 import { OpenAiCompatibleBackend } from '@flowsteer/backends-openai';
 import { FakeOpenAiServer, lastUserMessage, type FakeReply } from '@flowsteer/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CODE_OPERATORS, PyodideSandbox, plugin, requiredFunction } from '../src/index.js';
+import { CODE_OPERATORS, SystemPythonSandbox, plugin, requiredFunction } from '../src/index.js';
 import { loadPluginPackage } from '@flowsteer/plugin-testkit';
 
-const sandbox = new PyodideSandbox({ workers: 1 });
+const sandbox = new SystemPythonSandbox({ pool: 1 });
 let server: FakeOpenAiServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -93,10 +93,10 @@ describe('CustomCodeGenerate', () => {
 });
 
 describe('plugin', () => {
-  it('registers the three code operators and two sandboxes', async () => {
+  it('registers the three code operators and the sandboxes', async () => {
     const { registries } = await loadPluginPackage(new URL('..', import.meta.url));
     expect(registries.operators.names()).toEqual(['CustomCodeGenerate', 'Programmer', 'Test']);
-    expect(registries.sandboxes.names()).toEqual(['pyodide', 'system-python']);
+    expect(registries.sandboxes.names()).toEqual(['pyodide', 'system-python', 'system-python-numpy']);
     expect(plugin.meta.name).toBe('@flowsteer/operators-code');
   });
 });

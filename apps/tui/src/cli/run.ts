@@ -19,7 +19,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--record <file>', 'record every executor call to a cassette')
     .option('--entry-point <name>', 'code tasks: the function under test')
     .option('--tests <file>', 'code tasks: a file of unit tests (asserts or check(candidate))')
-    .option('--sandbox <name>', 'Python sandbox for code operators: pyodide, system-python or a plugin\'s (sets sandbox.use)')
+    .option('--sandbox <name>', 'Python sandbox for code operators: system-python (isolated, the default), system-python-numpy (with numpy and pandas) or a plugin\'s (sets sandbox.use)')
     .option('--node-timeout <ms>', 'timeout of one node attempt', (v) => positiveInt(v, '--node-timeout'), 120_000)
     .option('--retries <n>', 'extra attempts after a timeout or retryable backend error', (v) => nonNegativeInt(v, '--retries'), 2)
     .option('--json', 'machine-readable output')

@@ -1,0 +1,440 @@
+/**
+ * The Python side of the isolated sandbox. One interpreter runs exactly one program: it starts
+ * (inside bubblewrap), locks itself down (seccomp filter, audit hook), signals ready on the report
+ * descriptor, waits for the key and the job on stdin, runs the program (or the test suite), and
+ * writes one HMAC-signed report line on descriptor 3 before exiting without running any exit hooks.
+ *
+ * The key arrives only after the lock-down and lives only in local variables of trusted frames;
+ * every way Python offers to reach another frame (sys._getframe, tracebacks' tb_frame, generator
+ * frames, trace/profile hooks, gc object walks, signal handlers) or raw memory (ctypes, code
+ * objects, marshal, ptrace, process_vm_readv, /proc which is not mounted) is closed.
+ */
+export const SUITE_HEADER = '# flowsteer-test-suite v1\n';
+
+export const ISOLATED_RUNNER_PY = String.raw`
+import sys, os
+
+def _flowsteer_main():
+    argv = sys.argv
+    for entry in (argv[1].split(':') if len(argv) > 1 and argv[1] else []):
+        sys.path.append(entry)
+    import resource
+    if len(argv) > 5:
+        memory, file_size, open_files = int(argv[3]) << 20, int(argv[4]) << 20, int(argv[5])
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # After the lock-down no new native code can be mapped, so extension modules load now:
+    # the standard library's, and every one inside the preloaded packages (numpy, pandas).
+    def load_extensions(root, package):
+        for directory, _subdirs, files in os.walk(root):
+            for file in sorted(files):
+                if file.endswith('.so') and '-' in file and 'test' not in directory[len(root):]:
+                    relative = os.path.relpath(os.path.join(directory, file.split('.')[0]), root).replace('/', '.')
+                    try:
+                        __import__(relative if package is None else package + '.' + relative)
+                    except BaseException:
+                        pass
+    # (Left out because they are slow to load and have pure-Python fallbacks: _asyncio, _elementtree, _zoneinfo, _hashlib.)
+    for name in ('_decimal', '_json', '_bz2', '_lzma', '_multibytecodec', '_sqlite3', '_uuid', '_queue',
+                 '_contextvars', '_posixshmem', '_multiprocessing', 'mmap', 'termios', 'resource', 'pyexpat',
+                 '_pickle', '_struct', '_bisect', '_heapq', '_random', '_datetime', '_statistics', 'array', 'binascii', '_csv',
+                 'unicodedata', 'zlib', 'select', '_socket', 'math', 'cmath', '_opcode', '_md5', '_sha1', '_sha256', '_sha512',
+                 '_sha3', '_blake2', 'grp', 'fcntl', '_lsprof', '_codecs_cn', '_codecs_hk', '_codecs_iso2022', '_codecs_jp',
+                 '_codecs_kr', '_codecs_tw', '_typing'):
+        try:
+            __import__(name)
+        except BaseException:
+            pass
+    for name in (argv[2].split(',') if len(argv) > 2 and argv[2] else []):
+        module = __import__(name)
+        location = getattr(module, '__file__', None)
+        if location is not None and os.path.basename(location) == '__init__.py':
+            load_extensions(os.path.dirname(location), name)
+    import io, ast, builtins, struct, json, _sha256
+    # Pristine references taken before any program runs: a program may patch modules and
+    # builtins, never these locals.
+    write, read, exit_now, close_fd = os.write, os.read, os._exit, os.close
+    encode, hexlify, unhex, str_join = str.encode, bytes.hex, bytes.fromhex, str.join
+    sha256 = _sha256.sha256
+    def hmac_sha256(key, message):
+        # RFC 2104 over the builtin SHA-256, so no OpenSSL has to load for it.
+        padded = key + bytes(64 - _len(key))
+        inner = sha256(bytes([b ^ 0x36 for b in padded]) + message).digest()
+        return sha256(bytes([b ^ 0x5C for b in padded]) + inner).digest()
+    type_flags = type.__dict__['__flags__'].__get__
+    type_mro = type.__dict__['__mro__'].__get__
+    type_dict = type.__dict__['__dict__'].__get__
+    type_name = type.__dict__['__name__'].__get__
+    exc_traceback = BaseException.__dict__['__traceback__'].__get__
+    dict_items = dict.items
+    _str, _int, _bool, _dict, _type, _isinstance, _len, _repr, _exec, _eval, _compile = str, int, bool, dict, type, isinstance, len, repr, exec, eval, compile
+    _all, _any, _max, _none = all, any, max, type(None)
+    _BaseException, _SystemExit, _MemoryError, _AssertionError, _NameError = BaseException, SystemExit, MemoryError, AssertionError, NameError
+    pristine_builtins = _dict(builtins.__dict__)
+    plain_scalars = (int, float, complex, bool, str, bytes, _none)
+    plain_containers = (list, tuple, set, frozenset, dict)
+    HEAPTYPE = 1 << 9
+    REPORT_FD = 3
+
+    # Seccomp (x86-64): no execve, no new processes (threads are allowed), no ptrace or
+    # process_vm_*, no io_uring, no unshare/setns/mount/chroot/pivot_root, no kernel keyrings.
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    def stmt(code, k):
+        return struct.pack('HBBI', code, 0, 0, k)
+    def jump(code, k, jt, jf):
+        return struct.pack('HBBI', code, jt, jf, k)
+    LD, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
+    ALLOW, EPERM, ENOSYS, KILL = 0x7FFF0000, 0x00050001, 0x00050026, 0x80000000
+    prog = [stmt(LD, 4), jump(JEQ, 0xC000003E, 1, 0), stmt(RET, KILL), stmt(LD, 0),
+            jump(JGE, 0x40000000, 0, 1), stmt(RET, EPERM),
+            jump(JEQ, 435, 0, 1), stmt(RET, ENOSYS),
+            jump(JEQ, 56, 0, 4), stmt(LD, 16), jump(JSET, 0x10000, 0, 1), stmt(RET, ALLOW), stmt(RET, EPERM),
+            stmt(LD, 0)]
+    # mmap, mprotect, pkey_mprotect with PROT_EXEC: no native code the program wrote can ever run.
+    for nr in (9, 10, 329):
+        prog += [jump(JEQ, nr, 0, 3), stmt(LD, 32), jump(JSET, 4, 0, 1), stmt(RET, EPERM), stmt(LD, 0)]
+    for nr in (59, 322, 57, 58, 101, 310, 311, 425, 426, 427, 272, 308, 165, 166, 155, 161, 248, 249, 250, 321, 323, 135, 30, 434, 438):
+        prog += [jump(JEQ, nr, 0, 1), stmt(RET, EPERM)]
+    prog.append(stmt(RET, ALLOW))
+    program_bytes = b''.join(prog)
+    class SockFprog(ctypes.Structure):
+        _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_char_p)]
+    fprog = SockFprog(_len(program_bytes) // 8, program_bytes)
+    if libc.prctl(4, 0, 0, 0, 0) != 0 or libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:
+        write(2, b'sandbox: cannot install the seccomp filter\n')
+        exit_now(70)
+    del libc, fprog, SockFprog, ctypes
+    for name in [n for n in sys.modules if n == 'ctypes' or n.startswith('ctypes.') or n == '_ctypes']:
+        del sys.modules[name]
+    # A signal handler is handed the interrupted frame, so handlers are refused. SIGINT goes back
+    # to its default first so asyncio.run does not try to install one.
+    import _signal
+    _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
+    def refuse_signal_handler(signalnum, handler):
+        raise ValueError('sandbox: signal handlers are not available')
+    _signal.signal = refuse_signal_handler
+
+    # The audit hook closes over these constants and the trusted flag; no program can reach them.
+    trusted = [False]
+    deny_prefixes = ('ctypes.', 'sys._current_frames', 'sys.settrace', 'sys.setprofile', 'threading.settrace', 'threading.setprofile',
+                     'gc.get_', 'os.fork', 'os.exec', 'os.posix_spawn', 'os.spawn', 'os.system', 'os.kill', 'os.killpg', 'subprocess.',
+                     'pty.', 'marshal.load', 'code.__new__', 'function.__new__', 'sys.addaudithook', 'cpython.')
+    deny_imports = ('ctypes', '_ctypes', '_signal', '_testcapi', '_testinternalcapi', '_xxsubinterpreters', '_xxinterpchannels')
+    frame_attrs = ('tb_frame', 'gi_frame', 'cr_frame', 'ag_frame', 'f_back', 'f_globals', 'f_locals', 'f_builtins', 'f_trace')
+    # Bytecode may be unmarshalled only when it is byte for byte a .pyc of the read-only host
+    # libraries: crafted bytecode (a .pyc written to /work, marshal.loads) can read memory.
+    import importlib._bootstrap_external as bootstrap_external
+    compile_bytecode_code = bootstrap_external._compile_bytecode.__code__
+    getframe, fstat, open_fd = sys._getframe, os.fstat, os.open
+    writable_devices = frozenset(os.stat(path).st_dev for path in ('/', '/work', '/tmp', '/dev'))
+    def trusted_bytecode(data):
+        frame = getframe(3)
+        if frame.f_code is not compile_bytecode_code:
+            return False
+        path = frame.f_locals.get('bytecode_path')
+        if _type(path) is not _str:
+            return False
+        fd = open_fd(path, os.O_RDONLY)
+        try:
+            if fstat(fd).st_dev in writable_devices:
+                return False
+            content = []
+            while True:
+                chunk = read(fd, 1 << 20)
+                if not chunk:
+                    break
+                content.append(chunk)
+        finally:
+            close_fd(fd)
+        return b''.join(content)[16:] == bytes(data)
+
+    # Rebuilding a code object (code.replace) is allowed only to the library functions known to
+    # do it safely, recognised by the identity of their code objects, not by names a program can fake.
+    import types
+    rebuilders = [types.coroutine.__code__]
+    overrides = sys.modules.get('numpy.core.overrides')
+    if overrides is not None:
+        rebuilders += [c for c in overrides.array_function_dispatch.__code__.co_consts if _type(c) is types.CodeType]
+    rebuilder_ids = frozenset(id(c) for c in rebuilders)
+    def trusted_rebuilder():
+        return id(getframe(3).f_code) in rebuilder_ids
+
+    def checked(check, *args):
+        trusted[0] = True
+        try:
+            return check(*args)
+        except _BaseException:
+            return False
+        finally:
+            trusted[0] = False
+
+    def audit(event, args):
+        if trusted[0]:
+            return
+        if event == 'code.__new__':
+            if checked(trusted_rebuilder):
+                return
+            raise PermissionError('sandbox: building code objects is not allowed')
+        if event == 'marshal.loads':
+            if checked(trusted_bytecode, args[0]):
+                return
+            raise PermissionError('sandbox: unmarshalling bytecode that is not a host library is not allowed')
+        if event == 'sys._getframe':
+            # ValueError is what namedtuple, typing, enum and logging already handle ("stack too shallow").
+            raise ValueError('sandbox: frames are not available')
+        if event.startswith(deny_prefixes):
+            raise PermissionError('sandbox: %s is not allowed' % event)
+        if event == 'import' and args[0].split('.')[0] in deny_imports:
+            raise ImportError('sandbox: module %s is not available' % args[0])
+        if event == 'object.__getattr__' and args[1] in frame_attrs:
+            raise AttributeError('sandbox: %s is not available' % args[1])
+        if event == 'open' and _isinstance(args[0], _int):
+            raise PermissionError('sandbox: reopening a file descriptor is not allowed')
+    sys.addaudithook(audit)
+    write(REPORT_FD, b'R')
+
+    # The one job this interpreter will ever run: a key line, then the job as JSON.
+    chunks = []
+    while True:
+        chunk = read(0, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    raw = b''.join(chunks)
+    del chunks
+    newline = raw.index(b'\n')
+    key = unhex(raw[:newline].decode('ascii'))
+    job = json.loads(raw[newline + 1:].decode('utf-8'))
+    del raw
+    code, stdin_text, cpu_seconds, end_mark = job['code'], job['stdin'], job['cpuSeconds'], encode(job['endMark'], 'ascii')
+    del job
+    close_fd(0)
+    real_stdout, real_stderr = sys.stdout, sys.stderr
+    stdout_flush, stderr_write = _type(real_stdout).flush, _type(real_stderr).write
+
+    def field(value):
+        if _type(value) is not _str:
+            value = ''
+        return hexlify(encode(value, 'utf-8', 'replace'))
+
+    def report(fields):
+        body = str_join(' ', [field(f) for f in fields])
+        mac = hexlify(hmac_sha256(key, encode(body, 'ascii')))
+        for stream, fd in ((real_stdout, 1), (real_stderr, 2)):
+            try:
+                stdout_flush(stream)
+            except _BaseException:
+                pass
+            # Tells the host this stream is complete, so it need not wait for the sandbox to exit.
+            try:
+                write(fd, end_mark)
+            except _BaseException:
+                pass
+        write(REPORT_FD, encode(mac + ' ' + body + '\n', 'ascii'))
+        exit_now(0)
+
+    def text_of(value, limit=2000):
+        try:
+            text = value if _type(value) is _str else _repr(value)
+            return text[:limit] if _type(text) is _str else '?'
+        except _BaseException:
+            return '<unprintable>'
+
+    def message_of(exc):
+        try:
+            text = exc.__str__()
+        except _BaseException:
+            return ''
+        return text_of(text) if _type(text) is _str else ''
+
+    solution_lines = []
+    def traceback_text(exc):
+        # Walked by trusted code only: the hook lets this function read frames, and it calls no program code.
+        lines = []
+        trusted[0] = True
+        try:
+            tb = exc_traceback(exc)
+            while tb is not None:
+                frame_code = tb.tb_frame.f_code
+                if frame_code.co_filename == '<solution>':
+                    lineno = tb.tb_lineno
+                    where = '  File "<solution>", line %d, in %s\n' % (lineno, frame_code.co_name if _type(frame_code.co_name) is _str else '?')
+                    if 0 < lineno <= _len(solution_lines):
+                        where += '    ' + solution_lines[lineno - 1].strip() + '\n'
+                    lines.append(where)
+                tb = tb.tb_next
+        except _BaseException:
+            pass
+        finally:
+            trusted[0] = False
+        name = type_name(_type(exc))
+        message = message_of(exc)
+        return 'Traceback (most recent call last):\n' + str_join('', lines[-8:]) + name + (': ' + message if message else '') + '\n'
+
+    def to_stderr(text):
+        try:
+            stderr_write(real_stderr, text)
+        except _BaseException:
+            pass
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = _int(used.ru_utime + used.ru_stime) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (spent + cpu_seconds, spent + cpu_seconds + 1))
+    sys.stdin = io.StringIO(stdin_text)
+
+    if not code.startswith('# flowsteer-test-suite v1\n'):
+        solution_lines = code.split('\n')
+        namespace = {'__name__': '__main__', '__builtins__': builtins}
+        try:
+            _exec(_compile(code, '<solution>', 'exec'), namespace)
+            report(['ok', ''])
+        except _SystemExit as exit_:
+            try:
+                status = exit_.code
+                clean = status is None or (_type(status) in (_int, _bool) and status == 0)
+            except _BaseException:
+                clean = False
+            if clean:
+                report(['ok', ''])
+            to_stderr('SystemExit: %s\n' % message_of(exit_))
+            report(['error', 'SystemExit'])
+        except _MemoryError:
+            to_stderr('MemoryError\n')
+            report(['memory', 'MemoryError'])
+        except _BaseException as exc:
+            to_stderr(traceback_text(exc))
+            report(['error', type_name(_type(exc))])
+        report(['error', 'RunnerError'])
+
+    # The test harness. Everything it needs is parsed and compiled before the solution runs.
+    suite = json.loads(code.split('\n', 3)[2][2:])
+    solution, statements, entry, human_eval = suite['solution'], suite['statements'], suite['entryPoint'], suite['humanEval']
+    del code, suite
+    solution_lines = solution.split('\n')
+
+    def is_plain(value, depth=0):
+        t = _type(value)
+        if t in plain_scalars:
+            return True
+        if depth > 20 or t not in plain_containers:
+            return False
+        if t is _dict:
+            return _all([is_plain(k, depth + 1) and is_plain(v, depth + 1) for k, v in dict_items(value)])
+        return _all([is_plain(v, depth + 1) for v in value])
+
+    def custom_eq(value, depth=0):
+        # Some object in value compares or converts to bool through code the solution wrote.
+        t = _type(value)
+        if t in plain_scalars:
+            return False
+        for klass in type_mro(t):
+            if type_flags(klass) & HEAPTYPE:
+                attrs = type_dict(klass)
+                if '__eq__' in attrs or '__ne__' in attrs or '__bool__' in attrs or '__len__' in attrs:
+                    return True
+        if depth > 20:
+            return False
+        if t is _dict:
+            return _any([custom_eq(k, depth + 1) or custom_eq(v, depth + 1) for k, v in dict_items(value)])
+        if t in plain_containers:
+            return _any([custom_eq(v, depth + 1) for v in value])
+        return False
+
+    def strict_eq(left, right):
+        # An "always equal" object cannot stand in for a plain expected value.
+        if (is_plain(right) and custom_eq(left)) or (is_plain(left) and custom_eq(right)):
+            odd = left if custom_eq(left) else right
+            raise _AssertionError('a %s defines its own comparison and is compared with a plain value' % type_name(_type(odd)))
+        return left == right
+
+    class EqualityAsserts(ast.NodeTransformer):
+        def visit_Assert(self, node):
+            self.generic_visit(node)
+            test = node.test
+            if _isinstance(test, ast.Compare) and _len(test.ops) == 1 and _isinstance(test.ops[0], ast.Eq):
+                call = ast.Call(func=ast.Name(id='__flowsteer_eq__', ctx=ast.Load()), args=[test.left, test.comparators[0]], keywords=[])
+                node.test = ast.copy_location(call, test)
+            return node
+
+    def compile_tests(source):
+        tree = EqualityAsserts().visit(ast.parse(source))
+        ast.fix_missing_locations(tree)
+        return _compile(tree, '<tests>', 'exec')
+
+    def split_assert(source):
+        # assert X == Y on its own: both sides are evaluated so a failure can say what came back.
+        tree = ast.parse(source.strip())
+        node = tree.body[0] if _len(tree.body) == 1 else None
+        if _isinstance(node, ast.Assert) and _isinstance(node.test, ast.Compare) and _len(node.test.ops) == 1 and _isinstance(node.test.ops[0], ast.Eq):
+            return (_compile(ast.Expression(node.test.left), '<test>', 'eval'), _compile(ast.Expression(node.test.comparators[0]), '<test>', 'eval'))
+        return None
+
+    def fail(total, failed, kind, message):
+        report(['ok', '', 'suite', 'false', '%d' % total, '%d' % failed, kind, message])
+
+    try:
+        if human_eval:
+            compiled_tests = compile_tests(statements[0])
+        else:
+            compiled = []
+            for source in statements:
+                stripped = source.lstrip()
+                compiled.append((source, stripped.startswith('assert') or 'assert' in source, split_assert(source) if stripped.startswith('assert') else None, compile_tests(source)))
+    except _BaseException as exc:
+        fail(1, 1, type_name(_type(exc)), 'the tests do not compile: ' + message_of(exc))
+
+    ns = {'__name__': '__flowsteer_solution__', '__builtins__': builtins}
+    try:
+        _exec(_compile(solution, '<solution>', 'exec'), ns)
+    except _BaseException as exc:
+        to_stderr(traceback_text(exc))
+        fail(1, 1, type_name(_type(exc)), 'solution failed to load: ' + message_of(exc))
+    # The tests get their own namespace with pristine builtins: the solution cannot rebind what they call.
+    tns = _dict(ns)
+    tns['__builtins__'] = _dict(pristine_builtins)
+    tns['__flowsteer_eq__'] = strict_eq
+
+    if human_eval:
+        target = entry if entry is not None else 'candidate'
+        try:
+            _exec(compiled_tests, tns)
+            if target not in ns:
+                raise _NameError('entry point %r is not defined by the solution' % target)
+            tns['check'](ns[target])
+        except _BaseException as exc:
+            fail(1, 1, type_name(_type(exc)), message_of(exc) or type_name(_type(exc)))
+        report(['ok', '', 'suite', 'true', '1', '0', '', ''])
+
+    total, failed, first_kind, first_error = 0, 0, '', ''
+    for source, is_test, sides, program in compiled:
+        if is_test:
+            total += 1
+        try:
+            if sides is not None:
+                left, right = _eval(sides[0], tns), _eval(sides[1], tns)
+                if not strict_eq(left, right):
+                    raise _AssertionError('Expected %s (type: %s), got %s (type: %s) in: %s' % (text_of(right), type_name(_type(right)), text_of(left), type_name(_type(left)), source.strip()))
+            else:
+                _exec(program, tns)
+        except _BaseException as exc:
+            if not is_test and not _isinstance(exc, _AssertionError):
+                total = _max(total, 1)
+            failed += 1
+            if first_kind == '':
+                first_kind = type_name(_type(exc))
+                first_error = message_of(exc) or ('%s in: %s' % (first_kind, source.strip()))
+    if entry is not None and entry not in ns:
+        failed += 1
+        first_kind = first_kind or 'NameError'
+        first_error = first_error or ('entry point %r is not defined by the solution' % entry)
+    if total == 0:
+        first_kind = first_kind or 'NoTests'
+        first_error = first_error or 'no assert statements were found in the tests'
+    passed = failed == 0 and total > 0
+    report(['ok', '', 'suite', 'true' if passed else 'false', '%d' % total, '%d' % failed, first_kind, first_error])
+
+globals().pop('_flowsteer_main')()
+`;
