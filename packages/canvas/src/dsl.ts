@@ -206,7 +206,8 @@ export function parseDslReference(source: string, options: GraphOptions = {}): W
     const part = rawPart.trim();
     if (part === '') continue;
     if (part.startsWith('[') && part.endsWith(']')) {
-      const operators = part.slice(1, -1).split(',').map((s) => s.trim()).filter((s) => s !== '');
+      // Empty items are kept (`[A, B,]`), so the parallel is rejected as the reference does.
+      const operators = part.slice(1, -1).split(',').map((s) => s.trim());
       if (!graph.addParallel(operators).success) return null;
     } else if (part.startsWith('(') && part.includes('*')) {
       const pieces = part.split('*');
@@ -222,7 +223,7 @@ export function parseDslReference(source: string, options: GraphOptions = {}): W
       const condition = part.slice(0, q).trim();
       const trueBranch = part.slice(q + 1, c).trim();
       const falseRaw = part.slice(c + 1).trim();
-      const falseBranch = falseRaw.toLowerCase() === 'done' ? undefined : falseRaw;
+      const falseBranch = falseRaw === '' || falseRaw.toLowerCase() === 'done' ? undefined : falseRaw;
       if (!graph.addConditional(condition, trueBranch, falseBranch).success) return null;
     } else if (graph.isValidOperator(part)) {
       graph.addOperator(part);

@@ -2,11 +2,11 @@ import { FlowSteerError, NULL_EVENT_SINK, describeError, throwIfAborted, type Ev
 import { parseAction, type CanvasAction } from './actions.js';
 import {
   executionText,
+  hasExecutionResult,
   formatChildPromptRequest,
   formatFeedback,
   formatPendingPromptRequest,
   formatPromptSetSuccess,
-  looksLong,
   memorySummary,
   recordError,
   type CanvasView,
@@ -17,7 +17,9 @@ import {
 import { WorkflowGraph, type GraphSnapshot } from './graph.js';
 import { applyPromptRules, extractPromptContent, isMultipleChoiceProblem, operatorGuidance } from './guidance.js';
 import { buildActionPrompt, buildPromptRequest } from './prompt.js';
-import { CHECKERS, DEFAULT_LIBRARY, FINISH_SOLVERS, REFERENCE_OPERATORS, RESULT_OPERATORS, sortedNames, type OperatorSpec } from './vocabulary.js';
+import { finishViolation } from './finish-rules.js';
+import { rolesFor, type OperatorRoles } from './roles.js';
+import { DEFAULT_LIBRARY, REFERENCE_OPERATORS, sortedNames, type OperatorSpec } from './vocabulary.js';
 
 export interface CanvasTask {
   readonly id?: string;
@@ -42,10 +44,25 @@ export interface CanvasQuirks {
   readonly acceptFallbackActions: boolean;
   /** The over-eager multiple-choice detector that disables Programmer on ordinary problems (13.17). */
   readonly multipleChoiceOverTrigger: boolean;
+  /**
+   * Python's Unicode-aware `re` semantics in the action parser (`\b`, `\d`, `\s`, case folding):
+   * `我们添加Programmer` mentions no operator, `<count>５</count>` is 5. Off: ECMAScript semantics.
+   */
+  readonly pythonRegex: boolean;
 }
 
-export const CORRECTED_QUIRKS: CanvasQuirks = Object.freeze({ positionalIds: false, stuckOnInvalidAdd: false, acceptFallbackActions: false, multipleChoiceOverTrigger: false });
-export const REFERENCE_QUIRKS: CanvasQuirks = Object.freeze({ positionalIds: true, stuckOnInvalidAdd: true, acceptFallbackActions: true, multipleChoiceOverTrigger: true });
+export const CORRECTED_QUIRKS: CanvasQuirks = Object.freeze({ positionalIds: false, stuckOnInvalidAdd: false, acceptFallbackActions: false, multipleChoiceOverTrigger: false, pythonRegex: false });
+export const REFERENCE_QUIRKS: CanvasQuirks = Object.freeze({ positionalIds: true, stuckOnInvalidAdd: true, acceptFallbackActions: true, multipleChoiceOverTrigger: true, pythonRegex: true });
+
+/** Default cap on one step's input: far above any policy output, far below what would stall a step. */
+export const DEFAULT_MAX_STEP_CHARS = 256 * 1024;
+
+/** A step's input is larger than `maxStepChars`; nothing changed. */
+export class CanvasInputTooLargeError extends FlowSteerError {
+  constructor(readonly length: number, readonly limit: number) {
+    super('VALIDATION_FAILED', `canvas step input is ${length} characters, over the ${limit}-character limit (maxStepChars); the step was not applied`, { details: { length, limit } });
+  }
+}
 
 export interface CanvasExecutionRequest {
   readonly task: CanvasTask;
@@ -80,6 +97,8 @@ export interface CanvasOptions {
   readonly quirks?: Partial<CanvasQuirks>;
   readonly events?: EventSink;
   readonly runId?: string;
+  /** Largest input `step` accepts, in UTF-16 code units (default 256 KiB); longer input throws CanvasInputTooLargeError. */
+  readonly maxStepChars?: number;
 }
 
 export type CanvasPhase = 'building' | 'awaiting_prompt';
@@ -187,12 +206,15 @@ export class CanvasEnv {
   readonly quirks: CanvasQuirks;
   readonly operatorSpecs: readonly OperatorSpec[];
   readonly library: readonly OperatorSpec[];
+  readonly roles: OperatorRoles;
+  readonly maxStepChars: number;
   readonly #executor: CanvasExecutor | undefined;
   readonly #events: EventSink;
   readonly #runId: string;
   #graph: WorkflowGraph;
   #state: Mutable<Omit<CanvasState, 'graph'>> | undefined;
   readonly #undo: CanvasState[] = [];
+  #names: readonly string[] | undefined;
 
   constructor(options: CanvasOptions = {}) {
     this.maxRounds = options.maxRounds ?? 20;
@@ -203,6 +225,8 @@ export class CanvasEnv {
     this.quirks = { ...CORRECTED_QUIRKS, ...options.quirks };
     this.operatorSpecs = options.operators ?? REFERENCE_OPERATORS;
     const libraryNames = options.library ?? DEFAULT_LIBRARY.filter((name) => this.operatorSpecs.some((o) => o.name === name));
+    this.roles = rolesFor(this.operatorSpecs);
+    this.maxStepChars = options.maxStepChars ?? DEFAULT_MAX_STEP_CHARS;
     this.library = libraryNames.map((name) => this.#spec(name) ?? { name, category: 'solver', description: '' });
     this.#executor = options.executor;
     this.#events = options.events ?? NULL_EVENT_SINK;
@@ -247,6 +271,7 @@ export class CanvasEnv {
     const state = this.#requireState();
     if (state.finished) throw new CanvasStateError('the episode has finished; call reset() or undo()');
     throwIfAborted(signal, 'canvas step');
+    if (raw.length > this.maxStepChars) throw new CanvasInputTooLargeError(raw.length, this.maxStepChars);
     this.#undo.push(this.state);
     state.round += 1;
     this.#events.emit({ type: 'turn.started', runId: this.#runId, turn: state.round });
@@ -359,36 +384,21 @@ export class CanvasEnv {
   finishViolation(): { message: string; hint: string } | undefined {
     const state = this.#requireState();
     const stats = this.#graph.statistics();
-    const ops = stats.operatorList;
-    if (stats.totalOperators === 0) return { message: 'Finish rejected: workflow is empty.', hint: 'Add at least one operator before finishing.' };
-    if (stats.totalOperators < this.minOperators) return { message: `Finish rejected: workflow is too short (${stats.totalOperators} operators).`, hint: 'Add more operators before finishing.' };
-    if (this.requireStructure && !(stats.hasParallel || stats.hasConditional || stats.hasLoop)) {
-      return { message: 'Finish rejected: no structure used (parallel/conditional/loop).', hint: 'Add at least one structure (parallel/conditional/loop) before finishing.' };
-    }
-    if (this.requireChecker) {
-      if (!ops.some((op) => FINISH_SOLVERS.includes(op))) {
-        return { message: 'Finish rejected: no solver operator used (Custom/Programmer/AnswerGenerate/...).', hint: 'Add a solver operator (e.g., Programmer/Custom/AnswerGenerate) before finishing.' };
-      }
-      if (!ops.some((op) => CHECKERS.includes(op))) return { message: 'Finish rejected: no checker operator used (Verify/Test/Review).', hint: 'Add Verify/Test/Review before finishing.' };
-      if ((state.task.test ?? '').trim() !== '' && !ops.includes('Test')) {
-        return { message: 'Finish rejected: code task requires Test operator before finishing.', hint: 'Add Test to run the provided unit tests before finishing.' };
-      }
-    }
-    if (state.task.type === 'code' && !ops.includes('Programmer') && !ops.includes('Test')) {
-      return { message: 'Finish rejected: code task requires Programmer to generate code.', hint: 'Add Programmer to write the code before finishing.' };
-    }
-    const last = state.lastExecutionResult;
-    if (last !== null && executionText(last) !== '' && looksLong(executionText(last)) && !ops.includes('Format')) {
-      return { message: 'Finish rejected: answer not concise.', hint: 'Add Format to extract a concise answer.' };
-    }
-    return undefined;
+    return finishViolation(this, {
+      operators: stats.operatorList,
+      hasStructure: stats.hasParallel || stats.hasConditional || stats.hasLoop,
+      problemType: state.task.type,
+      ...(state.task.test === undefined ? {} : { test: state.task.test }),
+      lastExecutionResult: state.lastExecutionResult,
+      roles: this.roles,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
 
   async #handleAction(raw: string, signal: AbortSignal): Promise<Outcome> {
     const state = this.#requireState();
-    const parsed = parseAction(raw, this.operatorSpecs.map((o) => o.name));
+    const parsed = parseAction(raw, this.#operatorNames, { semantics: this.quirks.pythonRegex ? 'python' : 'ecmascript' });
     const meta = { action: parsed.action, ...(parsed.fallback === undefined ? {} : { fallback: parsed.fallback }), ...(parsed.reasoning === undefined ? {} : { reasoning: parsed.reasoning }) };
     const action = parsed.action;
     const rejectedFallback = parsed.fallback !== undefined && !this.quirks.acceptFallbackActions;
@@ -511,7 +521,8 @@ export class CanvasEnv {
       await this.#execute(signal);
       executed = true;
     }
-    const shown = answer ?? state.lastSolverResult ?? state.lastExecutionResult ?? '';
+    // Python `or`: an empty answer or result falls through to the next one.
+    const shown = answer !== undefined && answer !== '' ? answer : hasExecutionResult(state.lastSolverResult) ? state.lastSolverResult : (state.lastExecutionResult ?? '');
     return {
       accepted: true,
       executed,
@@ -526,7 +537,8 @@ export class CanvasEnv {
     const operator = this.#pendingOperator(pending);
     const content = extractPromptContent(raw);
     if (content.length < 5) {
-      if (raw.includes('<think>') || raw.includes('<think_only>')) {
+      const lower = raw.toLowerCase();
+      if (lower.includes('<think>') || lower.includes('<think_only>')) {
         return { accepted: false, feedback: this.#generic(false, 'Think-Only detected: Your thinking content was filtered out.', { hint: `Write the prompt for ${operator} directly, without <think> tags.` }) };
       }
       return { accepted: false, feedback: this.#generic(false, 'Prompt is too short or empty.', { hint: 'Please provide a detailed prompt for the operator.' }) };
@@ -538,10 +550,8 @@ export class CanvasEnv {
       if (current === undefined) throw new CanvasStateError('structure prompt cursor out of range');
       let childPrompt = prompt;
       if (pending.structure === 'conditional' && current.operator === 'Programmer') {
-        const lastText = executionText(state.lastExecutionResult);
-        if (/error|failed|exception/i.test(lastText)) {
-          childPrompt = `[PREVIOUS_ERROR]: ${lastText.slice(0, 300).replace(/\n/g, ' ')}\n\nFix the error above in your code.\n${prompt}`;
-        }
+        const lastError = previousError(state.lastExecutionResult);
+        if (lastError !== undefined) childPrompt = `[PREVIOUS_ERROR]: ${lastError}\n\nFix the error above in your code.\n${prompt}`;
       }
       this.#graph.setNodePrompt(current.nodeId, childPrompt);
       const next: PendingPrompt = { ...pending, cursor: pending.cursor + 1 };
@@ -607,7 +617,7 @@ export class CanvasEnv {
     state.lastExecutionResult = result.output;
     const ops = this.#graph.statistics().operatorList;
     const lastOp = ops[ops.length - 1];
-    if (result.success && lastOp !== undefined && RESULT_OPERATORS.includes(lastOp)) state.lastSolverResult = result.output;
+    if (result.success && lastOp !== undefined && this.roles.resultOperators.has(lastOp)) state.lastSolverResult = result.output;
     return result;
   }
 
@@ -620,7 +630,7 @@ export class CanvasEnv {
       view: this.#view(),
       problem: state.task.problem,
       result: output,
-      advisor: { operators: stats.operatorList, problemType: state.task.type, hasRequiredTests: (state.task.test ?? '').trim() !== '', hasParallel: stats.hasParallel },
+      advisor: { operators: stats.operatorList, problemType: state.task.type, hasRequiredTests: (state.task.test ?? '').trim() !== '', hasParallel: stats.hasParallel, roles: this.roles },
     });
   }
 
@@ -640,6 +650,8 @@ export class CanvasEnv {
     const state = this.#requireState();
     const current = pending.targets[pending.cursor];
     let context = `${pending.structure} prompt ${pending.cursor + 1}/${pending.targets.length} (node_id=${current?.nodeId ?? '?'}, parent=${pending.parentId})`;
+    const lastError = pending.structure === 'conditional' && current?.operator === 'Programmer' ? previousError(state.lastExecutionResult) : undefined;
+    if (lastError !== undefined) context += `\n[LAST_ERROR]: ${lastError}\nIMPORTANT: Write this error into the Programmer prompt and say what the code must fix.`;
     if (state.task.type === 'code') {
       if (state.task.entryPoint !== undefined) context += `\nentry_point=${state.task.entryPoint}`;
       const tests = testPreview(state.task.test ?? '');
@@ -703,13 +715,17 @@ export class CanvasEnv {
     };
   }
 
+  get #operatorNames(): readonly string[] {
+    return (this.#names ??= this.operatorSpecs.map((o) => o.name));
+  }
+
   #newGraph(): WorkflowGraph {
-    return new WorkflowGraph({ operators: this.operatorSpecs.map((o) => o.name), idScheme: this.quirks.positionalIds ? 'positional' : 'unique' });
+    return new WorkflowGraph({ operators: this.#operatorNames, parallelForbidden: this.roles.parallelForbidden, idScheme: this.quirks.positionalIds ? 'positional' : 'unique' });
   }
 
   #load(state: CanvasState): void {
     const { graph, ...rest } = structuredClone(state);
-    this.#graph = WorkflowGraph.restore(graph, { operators: this.operatorSpecs.map((o) => o.name) });
+    this.#graph = WorkflowGraph.restore(graph, { operators: this.#operatorNames, parallelForbidden: this.roles.parallelForbidden });
     this.#state = rest as Mutable<Omit<CanvasState, 'graph'>>;
   }
 
@@ -717,6 +733,12 @@ export class CanvasEnv {
     if (this.#state === undefined) throw new CanvasStateError('call reset(task) before using the canvas');
     return this.#state;
   }
+}
+
+/** The last execution's error text for a repair prompt (first 300 chars, one line), if it failed. */
+function previousError(result: ExecutionValue | null): string | undefined {
+  const text = executionText(result);
+  return /error|failed|exception/i.test(text) ? text.slice(0, 300).replace(/\n/g, ' ') : undefined;
 }
 
 /** Assert-like lines of a test suite (or all non-empty ones), at most 20 lines and 1200 chars. */

@@ -48,6 +48,8 @@ export type IdScheme = 'unique' | 'positional';
 
 export interface GraphOptions {
   readonly operators?: readonly string[];
+  /** Operators that may not sit inside a parallel block (default: the reference's aggregators). */
+  readonly parallelForbidden?: Iterable<string>;
   readonly idScheme?: IdScheme;
 }
 
@@ -112,6 +114,7 @@ export class WorkflowGraph {
   readonly #map = new Map<string, WorkflowNode>();
   readonly #valid: ReadonlySet<string>;
   readonly #validList: string;
+  readonly #parallelForbidden: ReadonlySet<string>;
   readonly idScheme: IdScheme;
   #nextId = 1;
 
@@ -119,6 +122,7 @@ export class WorkflowGraph {
     const names = options.operators ?? REFERENCE_OPERATORS.map((o) => o.name);
     this.#valid = new Set(names);
     this.#validList = sortedNames(this.#valid).join(', ');
+    this.#parallelForbidden = new Set(options.parallelForbidden ?? PARALLEL_FORBIDDEN);
     this.idScheme = options.idScheme ?? 'unique';
   }
 
@@ -147,7 +151,7 @@ export class WorkflowGraph {
   }
 
   addParallel(operators: readonly string[], position?: number): EditResult {
-    const forbidden = operators.filter((op) => PARALLEL_FORBIDDEN.includes(op));
+    const forbidden = operators.filter((op) => this.#parallelForbidden.has(op));
     if (forbidden.length > 0) return { success: false, message: `${forbidden.join(', ')} cannot be inside parallel. Add them AFTER the parallel block.` };
     if (operators.length < 2) return { success: false, message: 'Parallel structure requires at least 2 operators' };
     const invalid = this.#invalid(operators);
@@ -191,11 +195,11 @@ export class WorkflowGraph {
       return { success: false, message: `Node ${id} not found` };
     }
     const [removed] = this.#nodes.splice(index, 1);
-    // Mirrors the reference: the map entry for this id goes, whichever node it pointed at.
-    const mapped = this.#map.get(id);
+    // Mirrors the reference: the map entry for this id goes, whichever node it pointed at, and so
+    // do the ids of the removed node's children (not the children of the node the id now maps to).
     this.#map.delete(id);
-    for (const target of [removed, mapped]) {
-      if (target !== undefined && target.type !== 'operator') for (const child of operatorsOf(target)) this.#map.delete(child.id);
+    if (removed !== undefined && removed.type !== 'operator') {
+      for (const child of operatorsOf(removed)) this.#map.delete(child.id);
     }
     return { success: true, nodeId: id, message: `Removed node ${id}` };
   }
