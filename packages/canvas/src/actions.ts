@@ -125,7 +125,7 @@ export function parseAction(raw: string, operators: readonly string[], options: 
   const tags = new TagScanner(removeBlocks(raw, '```', '```'), semantics);
   // `reasoning or thought`: an empty <reasoning> falls back to <thought>.
   const reasoningTag = tags.freeText('reasoning')?.value;
-  const reasoning = reasoningTag !== undefined && reasoningTag !== '' ? reasoningTag : (tags.freeText('thought')?.value ?? reasoningTag);
+  const reasoning = reasoningTag !== undefined && reasoningTag !== '' ? reasoningTag : tags.freeText('thought')?.value;
   const withReasoning = (parsed: ParsedAction): ParsedAction => (reasoning === undefined ? parsed : { ...parsed, reasoning });
   const actionName = tags.keyword('action', ACTIONS)?.value;
   if (actionName === undefined) return withReasoning(fallback(raw, operators, semantics));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDslExecutorReference, type ExecutorStage } from '../src/index.js';
+import { parseDslExecutorReference, type ExecutorStage } from '../src/reference/index.js';
 
 const S = (operator: string): ExecutorStage => ({ type: 'single', operator });
 const P = (...operators: string[]): ExecutorStage => ({ type: 'parallel', operators });

@@ -1,4 +1,4 @@
-import { REFERENCE_OPERATORS } from './vocabulary.js';
+import { REFERENCE_OPERATORS } from '../vocabulary.js';
 
 /**
  * The reference executor's DSL parser (spec §1.8(b)), kept to reproduce what the reference really
