@@ -1,4 +1,4 @@
-import { FlowSteerError, NULL_EVENT_SINK, describeError, throwIfAborted, type EventSink, type Observation } from '@flowsteer/core';
+import { FlowSteerError, NULL_EVENT_SINK, describeError, throwIfAborted, type EventSink } from '@flowsteer/core';
 import { parseAction, type CanvasAction } from './actions.js';
 import {
   executionText,
@@ -16,6 +16,7 @@ import {
 } from './feedback.js';
 import { WorkflowGraph, type GraphSnapshot } from './graph.js';
 import { applyPromptRules, extractPromptContent, isMultipleChoiceProblem, operatorGuidance } from './guidance.js';
+import { lazyObservation, withLazyObservation, type CanvasObservation, type CanvasObservationState } from './observation.js';
 import { buildActionPrompt, buildPromptRequest } from './prompt.js';
 import { finishViolation } from './finish-rules.js';
 import { rolesFor, type OperatorRoles } from './roles.js';
@@ -167,7 +168,8 @@ export interface StepInfo {
 }
 
 export interface StepResult {
-  readonly observation: Observation;
+  /** Rendered on first read (the text is the state after this step). */
+  readonly observation: CanvasObservation;
   readonly feedback: string;
   readonly done: boolean;
   readonly info: StepInfo;
@@ -190,7 +192,17 @@ interface Outcome {
   readonly kind?: 'action' | 'prompt';
 }
 
+const NEVER_ABORTED = new AbortController().signal;
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type LiveState = Mutable<Omit<CanvasState, 'graph'>> & { history: HistoryEntry[] };
+
+/** What undo needs: the state fields (shallow: edits replace values, never mutate them), the shared graph snapshot, and how long history was. */
+interface UndoEntry {
+  readonly state: LiveState;
+  readonly graph: GraphSnapshot;
+  readonly historyLength: number;
+}
 
 /**
  * The Workflow Canvas as a gym-like environment: `reset(task)` then `step(text)` until `done`.
@@ -212,8 +224,8 @@ export class CanvasEnv {
   readonly #events: EventSink;
   readonly #runId: string;
   #graph: WorkflowGraph;
-  #state: Mutable<Omit<CanvasState, 'graph'>> | undefined;
-  readonly #undo: CanvasState[] = [];
+  #state: LiveState | undefined;
+  readonly #undo: UndoEntry[] = [];
   #names: readonly string[] | undefined;
 
   constructor(options: CanvasOptions = {}) {
@@ -239,14 +251,15 @@ export class CanvasEnv {
   }
 
   get state(): CanvasState {
-    return { ...this.#requireState(), graph: this.#graph.snapshot() };
+    const state = this.#requireState();
+    return { ...state, history: state.history.slice(), graph: this.#graph.snapshot() };
   }
 
   get done(): boolean {
     return this.#state?.finished ?? false;
   }
 
-  reset(task: CanvasTask): { observation: Observation; info: StepInfo } {
+  reset(task: CanvasTask): { observation: CanvasObservation; info: StepInfo } {
     this.#graph = this.#newGraph();
     const multipleChoice = isMultipleChoiceProblem(task.problem, task.type, this.quirks.multipleChoiceOverTrigger);
     this.#state = {
@@ -261,18 +274,22 @@ export class CanvasEnv {
       disabledOperators: multipleChoice ? ['Programmer'] : [],
       executions: 0,
       history: [],
+      // Every key present from the start keeps the object's shape stable (fast copies).
+      pending: undefined,
+      lastFeedback: undefined,
+      finishAnswer: undefined,
     };
     this.#undo.length = 0;
-    return { observation: this.observation(), info: this.#info({ feedback: '', accepted: true, kind: 'action' }) };
+    return withLazyObservation({ info: this.#info({ feedback: '', accepted: true, kind: 'action' }) }, this.#observationLater());
   }
 
   /** Applies one policy output. Never throws for malformed text: that is feedback. */
-  async step(raw: string, signal: AbortSignal = new AbortController().signal): Promise<StepResult> {
+  async step(raw: string, signal: AbortSignal = NEVER_ABORTED): Promise<StepResult> {
     const state = this.#requireState();
     if (state.finished) throw new CanvasStateError('the episode has finished; call reset() or undo()');
     throwIfAborted(signal, 'canvas step');
     if (raw.length > this.maxStepChars) throw new CanvasInputTooLargeError(raw.length, this.maxStepChars);
-    this.#undo.push(this.state);
+    this.#undo.push({ state: { ...state }, graph: this.#graph.snapshot(), historyLength: state.history.length });
     state.round += 1;
     this.#events.emit({ type: 'turn.started', runId: this.#runId, turn: state.round });
 
@@ -289,9 +306,7 @@ export class CanvasEnv {
     }
 
     state.lastFeedback = outcome.feedback;
-    state.history = [
-      ...state.history,
-      {
+    state.history.push({
         round: state.round,
         kind: outcome.kind ?? 'action',
         raw,
@@ -301,17 +316,19 @@ export class CanvasEnv {
         accepted: outcome.accepted,
         feedback: outcome.feedback,
         dsl: this.#graph.toDsl(),
-      },
-    ];
+      });
     this.#events.emit({ type: 'feedback', runId: this.#runId, turn: state.round, text: outcome.feedback, done: state.finished });
-    return { observation: this.observation(), feedback: outcome.feedback, done: state.finished, info: this.#info(outcome) };
+    return withLazyObservation({ feedback: outcome.feedback, done: state.finished, info: this.#info(outcome) }, this.#observationLater());
   }
 
   /** Reverts the last step (including a finish). Returns false when there is nothing to undo. */
   undo(): boolean {
     const previous = this.#undo.pop();
     if (previous === undefined) return false;
-    this.#load(previous);
+    this.#graph = WorkflowGraph.adopt(previous.graph, this.#graphOptions);
+    this.#state = previous.state;
+    // History is append-only and shared by the undo entries: cut it back.
+    this.#state.history.length = previous.historyLength;
     return true;
   }
 
@@ -331,40 +348,44 @@ export class CanvasEnv {
   }
 
   /** What the policy sees next: an action prompt, or a prompt request while a prompt is pending. */
-  observation(): Observation {
-    const state = this.#requireState();
+  observation(): CanvasObservation {
+    return this.#observationLater()();
+  }
+
+  /** Captures what the observation depends on now; renders it when called. */
+  #observationLater(): () => CanvasObservation {
+    const state: LiveState = { ...this.#requireState() };
+    const dsl = this.#graph.toDsl();
     const stats = this.#graph.statistics();
-    const awaitingPrompt = state.phase === 'awaiting_prompt';
-    let text: string;
-    if (awaitingPrompt && state.pending !== undefined) {
-      const operator = this.#pendingOperator(state.pending);
-      const context = state.pending.kind === 'children' ? this.#childContext(state.pending) : undefined;
-      text = buildPromptRequest({
-        problem: state.task.problem,
-        operator,
-        description: this.#spec(operator)?.description ?? `Use the ${operator} operator.`,
-        ...(context === undefined ? {} : { context }),
-      });
-    } else {
-      text = buildActionPrompt(this.library, {
-        problem: state.task.problem,
-        problemType: state.task.type,
-        round: state.round + 1,
-        maxRounds: this.maxRounds,
-        dsl: this.#graph.toDsl(),
-        totalOperators: stats.totalOperators,
-        uniqueTypes: stats.uniqueTypes,
-        nodeIds: this.#graph.nodes.map((n) => n.id),
-        ...(state.lastFeedback === undefined ? {} : { lastFeedback: state.lastFeedback }),
-      });
-    }
-    return {
-      turn: state.round + 1,
-      text,
-      messages: [{ role: 'user', content: text }],
-      awaitingPrompt,
-      state: {
-        dsl: this.#graph.toDsl(),
+    const nodes = this.#graph.snapshot().nodes;
+    return () => {
+      const awaitingPrompt = state.phase === 'awaiting_prompt';
+      const pendingOperator = awaitingPrompt && state.pending !== undefined ? this.#pendingOperator(state.pending) : null;
+      const renderText = (): string => {
+        if (awaitingPrompt && state.pending !== undefined) {
+          const operator = this.#pendingOperator(state.pending);
+          const context = state.pending.kind === 'children' ? this.#childContext(state.pending, state) : undefined;
+          return buildPromptRequest({
+            problem: state.task.problem,
+            operator,
+            description: this.#spec(operator)?.description ?? `Use the ${operator} operator.`,
+            ...(context === undefined ? {} : { context }),
+          });
+        }
+        return buildActionPrompt(this.library, {
+          problem: state.task.problem,
+          problemType: state.task.type,
+          round: state.round + 1,
+          maxRounds: this.maxRounds,
+          dsl,
+          totalOperators: stats.totalOperators,
+          uniqueTypes: stats.uniqueTypes,
+          nodeIds: nodes.map((n) => n.id),
+          ...(state.lastFeedback === undefined ? {} : { lastFeedback: state.lastFeedback }),
+        });
+      };
+      const renderState = (): CanvasObservationState => ({
+        dsl,
         phase: state.phase,
         round: state.round,
         maxRounds: this.maxRounds,
@@ -373,17 +394,20 @@ export class CanvasEnv {
         hasConditional: stats.hasConditional,
         hasLoop: stats.hasLoop,
         taskType: state.task.type,
-        pendingOperator: awaitingPrompt && state.pending !== undefined ? this.#pendingOperator(state.pending) : null,
-        finishAllowed: !state.finished && this.finishViolation() === undefined,
+        pendingOperator,
+        finishAllowed: !state.finished && this.#finishViolation(state, stats) === undefined,
         finished: state.finished,
-      },
+      });
+      return lazyObservation(state.round + 1, awaitingPrompt, renderText, renderState);
     };
   }
 
   /** The first finish rule that fails, or undefined when finishing is allowed. */
   finishViolation(): { message: string; hint: string } | undefined {
-    const state = this.#requireState();
-    const stats = this.#graph.statistics();
+    return this.#finishViolation(this.#requireState(), this.#graph.statistics());
+  }
+
+  #finishViolation(state: LiveState, stats: ReturnType<WorkflowGraph['statistics']>): { message: string; hint: string } | undefined {
     return finishViolation(this, {
       operators: stats.operatorList,
       hasStructure: stats.hasParallel || stats.hasConditional || stats.hasLoop,
@@ -560,7 +584,7 @@ export class CanvasEnv {
         return { accepted: true, feedback: this.#childRequest(next) };
       }
       state.phase = 'building';
-      delete state.pending;
+      state.pending = undefined;
       const output = this.executeEachStep ? (await this.#execute(signal)).output : null;
       return { accepted: true, executed: this.executeEachStep, feedback: this.#promptSet(current.operator, current.nodeId, output) };
     }
@@ -578,7 +602,7 @@ export class CanvasEnv {
       nodeId = result.nodeId;
     }
     state.phase = 'building';
-    delete state.pending;
+    state.pending = undefined;
     const memoryText = pending.kind === 'modify' && !this.quirks.stuckOnInvalidAdd ? `Modified ${pending.target} to ${pending.operator}` : `Added ${pending.operator}`;
     state.memory = { ...state.memory, actions: [...state.memory.actions, { round: state.round, text: memoryText }] };
     let output: ExecutionValue | null = null;
@@ -595,7 +619,7 @@ export class CanvasEnv {
     if (this.quirks.stuckOnInvalidAdd) return { accepted: false, feedback: this.#generic(false, message, { hint: 'Please try again.' }) };
     // Corrected: the pending edit is dropped so the episode cannot get stuck on it.
     state.phase = 'building';
-    delete state.pending;
+    state.pending = undefined;
     return { accepted: false, feedback: this.#generic(false, message, { hint: 'The pending edit was cancelled; choose a valid action.' }) };
   }
 
@@ -646,8 +670,7 @@ export class CanvasEnv {
     });
   }
 
-  #childContext(pending: Extract<PendingPrompt, { kind: 'children' }>): string {
-    const state = this.#requireState();
+  #childContext(pending: Extract<PendingPrompt, { kind: 'children' }>, state: LiveState = this.#requireState()): string {
     const current = pending.targets[pending.cursor];
     let context = `${pending.structure} prompt ${pending.cursor + 1}/${pending.targets.length} (node_id=${current?.nodeId ?? '?'}, parent=${pending.parentId})`;
     const lastError = pending.structure === 'conditional' && current?.operator === 'Programmer' ? previousError(state.lastExecutionResult) : undefined;
@@ -719,17 +742,21 @@ export class CanvasEnv {
     return (this.#names ??= this.operatorSpecs.map((o) => o.name));
   }
 
+  get #graphOptions(): { operators: readonly string[]; parallelForbidden: ReadonlySet<string> } {
+    return { operators: this.#operatorNames, parallelForbidden: this.roles.parallelForbidden };
+  }
+
   #newGraph(): WorkflowGraph {
-    return new WorkflowGraph({ operators: this.#operatorNames, parallelForbidden: this.roles.parallelForbidden, idScheme: this.quirks.positionalIds ? 'positional' : 'unique' });
+    return new WorkflowGraph({ ...this.#graphOptions, idScheme: this.quirks.positionalIds ? 'positional' : 'unique' });
   }
 
   #load(state: CanvasState): void {
     const { graph, ...rest } = structuredClone(state);
-    this.#graph = WorkflowGraph.restore(graph, { operators: this.#operatorNames, parallelForbidden: this.roles.parallelForbidden });
-    this.#state = rest as Mutable<Omit<CanvasState, 'graph'>>;
+    this.#graph = WorkflowGraph.adopt(graph, this.#graphOptions);
+    this.#state = rest as LiveState;
   }
 
-  #requireState(): Mutable<Omit<CanvasState, 'graph'>> {
+  #requireState(): LiveState {
     if (this.#state === undefined) throw new CanvasStateError('call reset(task) before using the canvas');
     return this.#state;
   }

@@ -27,6 +27,7 @@ export interface TextSemantics {
 }
 
 const ASCII_UPPER = /[A-Z]/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 const PYTHON_FOLDED = /[A-Z\u0130\u0131\u017f\u212a]/g;
 const PYTHON_FOLD: Readonly<Record<string, string>> = { '\u0130': 'i', '\u0131': 'i', '\u017f': 's', '\u212a': 'k' };
 
@@ -70,7 +71,8 @@ function unicodeDigitValue(text: string, index: number): number {
 
 export const ECMASCRIPT_SEMANTICS: TextSemantics = {
   name: 'ecmascript',
-  fold: (text) => text.replace(ASCII_UPPER, (c) => c.toLowerCase()),
+  // Native lower-casing is length-preserving on ASCII; other text folds A-Z only.
+  fold: (text) => (NON_ASCII.test(text) ? text.replace(ASCII_UPPER, (c) => c.toLowerCase()) : text.toLowerCase()),
   isSpace: jsSpace,
   digitValue: (text, index) => {
     const code = text.charCodeAt(index);
@@ -85,7 +87,7 @@ export const ECMASCRIPT_SEMANTICS: TextSemantics = {
 
 export const PYTHON_SEMANTICS: TextSemantics = {
   name: 'python',
-  fold: (text) => text.replace(PYTHON_FOLDED, (c) => PYTHON_FOLD[c] ?? c.toLowerCase()),
+  fold: (text) => (NON_ASCII.test(text) ? text.replace(PYTHON_FOLDED, (c) => PYTHON_FOLD[c] ?? c.toLowerCase()) : text.toLowerCase()),
   isSpace: pySpace,
   digitValue: unicodeDigitValue,
   trim: (text) => trimWith(text, pySpace),
