@@ -1,35 +1,72 @@
 #!/usr/bin/env node
 // @ts-check
-// Benchmark: canvas edits per second when replaying a 20-turn transcript with execution off.
-// Usage: node tools/bench/canvas-replay.mjs [--runs N] [--replays-per-run M]
-import { CanvasEnv } from '@flowsteer/canvas';
-import { median, percentile, parseArgs, report } from './stats.mjs';
-import { TWENTY_TURNS } from './transcripts.mjs';
+// Benchmark: canvas parse + validate + render per edit, execution off, replaying a varied seeded
+// corpus (canvas-corpus.mjs), for this build and a baseline build of a git ref measured in the
+// same run, in alternating processes. Reports edits/s, µs per edit (p50/p99) and allocated bytes
+// per edit, and the ratio to the baseline.
+// Usage: node tools/bench/canvas-replay.mjs [--baseline REF] [--rounds N] [--iterations M] [--observation]
+//   REF defaults to the merge-base with main (today's build). Build this package first (npm run build).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBaseline, defaultBaselineRef } from './canvas-baseline.mjs';
+import { median, report } from './stats.mjs';
 
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = argv.indexOf(`--${name}`);
+  return at >= 0 && argv[at + 1] !== undefined ? argv[at + 1] : fallback;
+};
+const rounds = Number(option('rounds', '4'));
+const iterations = option('iterations', '5');
+const observation = argv.includes('--observation') ? '1' : '0';
+const baselineRef = option('baseline', defaultBaselineRef());
 
-const args = parseArgs(process.argv.slice(2), { runs: 15, 'replays-per-run': 200 });
-const task = { problem: 'What is 6*7?', type: 'math' };
+const current = join(resolve(here, '..', '..'), 'packages', 'canvas', 'dist', 'index.js');
+if (!existsSync(current)) throw new Error('build @flowsteer/canvas first (npm run build -w @flowsteer/canvas)');
+const baseline = buildBaseline(baselineRef);
 
-async function replayOnce() {
-  const env = new CanvasEnv();
-  env.reset(task);
-  for (const text of TWENTY_TURNS) await env.step(text);
-  if (!env.done) throw new Error('benchmark transcript did not finish');
+/** @param {string} entry */
+function run(entry) {
+  // A 64 MB young generation lets the allocation batch run without a scavenge.
+  const out = execFileSync(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', join(here, 'canvas-worker.mjs'), entry, iterations, observation], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}');
 }
 
-await replayOnce(); // warm-up (JIT, module init)
-const rates = [];
-for (let run = 0; run < args.runs; run++) {
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < args['replays-per-run']; i++) await replayOnce();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  rates.push((args['replays-per-run'] * TWENTY_TURNS.length) / seconds);
+/** @type {Record<'current' | 'baseline', any[]>} */
+const results = { current: [], baseline: [] };
+for (let i = 0; i < rounds; i++) {
+  // Alternate the order so drift in machine load hits both builds alike.
+  const order = i % 2 === 0 ? ['baseline', 'current'] : ['current', 'baseline'];
+  for (const which of order) results[which].push(run(which === 'current' ? current : baseline.entry));
 }
-report('canvas replay (20-turn transcript, execution off)', {
-  'edits/s median': median(rates),
-  'edits/s p10': percentile(rates, 10),
-  'edits/s p90': percentile(rates, 90),
-  'µs/edit median': 1e6 / median(rates),
-  runs: args.runs,
-  'replays/run': args['replays-per-run'],
+
+const summary = (runs) => {
+  const rates = runs.flatMap((r) => r.rates);
+  const bytes = runs.map((r) => r.bytesPerEdit).filter((b) => b !== null);
+  const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
+  const sd = Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, rates.length - 1));
+  return { rate: median(rates), mean, sd, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), bytes: bytes.length === 0 ? Number.NaN : median(bytes) };
+};
+const now = summary(results.current);
+const before = summary(results.baseline);
+const perProcessRatios = results.current.map((r, i) => median(r.rates) / median(results.baseline[i]?.rates ?? [Number.NaN]));
+report(`canvas replay (${results.current[0]?.edits} edits in 200 generated transcripts, execution off${observation === '1' ? ', observation text read' : ''}; baseline ${baseline.sha.slice(0, 9)})`, {
+  'edits/s': now.rate,
+  'edits/s mean': now.mean,
+  'edits/s sd': now.sd,
+  'µs/edit p50': now.p50,
+  'µs/edit p99': now.p99,
+  'bytes/edit': now.bytes,
+  'base edits/s': before.rate,
+  'base edits/s sd': before.sd,
+  'base µs p50': before.p50,
+  'base µs p99': before.p99,
+  'base bytes/edit': before.bytes,
+  'speed-up': now.rate / before.rate,
+  'speed-up min': Math.min(...perProcessRatios),
+  'speed-up max': Math.max(...perProcessRatios),
+  processes: rounds * 2,
 });

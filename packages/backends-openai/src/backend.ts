@@ -12,6 +12,8 @@ import {
   type LlmBackend,
   type TokenUsage,
 } from '@flowsteer/core';
+import { BodyTooLargeError, boundedChunks, parseRetryAfter, readBoundedText, readTextPrefix } from './http-body.js';
+import { SseLineSplitter } from './sse.js';
 
 export interface OpenAiBackendOptions extends BackendSettings {
   /** Extra JSON merged into every request body (e.g. `{"chat_template_kwargs": {...}}` for vLLM). */
@@ -21,7 +23,14 @@ export interface OpenAiBackendOptions extends BackendSettings {
   /** First retry delay; later ones double, with full jitter. */
   readonly retryBaseMs?: number;
   readonly retryCapMs?: number;
+  /** Largest response body read, in bytes (default 32 MiB); a larger one fails with a clear, non-retryable error. */
+  readonly maxResponseBytes?: number;
 }
+
+/** Error bodies are only read for their message. */
+const ERROR_BODY_BYTES = 64 * 1024;
+/** The longest wait a server's Retry-After may impose. */
+const RETRY_AFTER_CAP_MS = 60_000;
 
 interface ChoiceJson {
   readonly message?: { readonly content?: string | null };
@@ -92,6 +101,7 @@ export class OpenAiCompatibleBackend implements LlmBackend {
   readonly #retryBaseMs: number;
   readonly #retryCapMs: number;
   readonly #semaphore: Semaphore;
+  readonly #maxResponseBytes: number;
   readonly #options: OpenAiBackendOptions;
 
   constructor(options: OpenAiBackendOptions) {
@@ -105,6 +115,7 @@ export class OpenAiCompatibleBackend implements LlmBackend {
     this.#retryBaseMs = options.retryBaseMs ?? 500;
     this.#retryCapMs = options.retryCapMs ?? 8_000;
     this.#semaphore = new Semaphore(options.concurrency ?? 8);
+    this.#maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
     this.#options = options;
     this.id = `openai:${model}`;
   }
@@ -189,16 +200,16 @@ export class OpenAiCompatibleBackend implements LlmBackend {
       throw new RetryableFailure(`cannot reach ${this.#baseUrl}: ${describeFetchError(error)}`, undefined, undefined);
     }
     if (!response.ok) {
-      const text = await response.text().catch(() => '');
+      const text = await readTextPrefix(response, ERROR_BODY_BYTES).catch(() => '');
       let message = text.slice(0, 500);
       try {
         message = (JSON.parse(text) as CompletionJson).error?.message ?? message;
       } catch {
         // not JSON: keep the raw text
       }
-      const retryAfter = Number(response.headers.get('retry-after'));
+      const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
       const detail = `HTTP ${response.status}: ${message || response.statusText}`;
-      if (RETRYABLE_STATUS.has(response.status)) throw new RetryableFailure(detail, response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 60_000) : undefined);
+      if (RETRYABLE_STATUS.has(response.status)) throw new RetryableFailure(detail, response.status, retryAfter === undefined ? undefined : Math.min(retryAfter, RETRY_AFTER_CAP_MS));
       throw new BackendError(this.id, detail, { status: response.status });
     }
     try {
@@ -206,6 +217,7 @@ export class OpenAiCompatibleBackend implements LlmBackend {
       else yield { type: 'done', result: await this.#readJson(response, started) };
     } catch (error) {
       if (error instanceof BackendError || error instanceof RetryableFailure) throw error;
+      if (error instanceof BodyTooLargeError) throw new BackendError(this.id, error.message);
       if (timeout.aborted) throw new RetryableFailure(`response timed out after ${this.#timeoutMs} ms`, undefined, undefined);
       if (request.signal?.aborted === true) throw error;
       throw new RetryableFailure(`connection failed while reading the response: ${describeFetchError(error)}`, undefined, undefined);
@@ -213,7 +225,7 @@ export class OpenAiCompatibleBackend implements LlmBackend {
   }
 
   async #readJson(response: Response, started: number): Promise<ChatResult> {
-    const text = await response.text();
+    const text = await readBoundedText(response, this.#maxResponseBytes);
     let json: CompletionJson;
     try {
       json = JSON.parse(text) as CompletionJson;
@@ -237,57 +249,66 @@ export class OpenAiCompatibleBackend implements LlmBackend {
 
   async *#readStream(response: Response, started: number): AsyncGenerator<ChatStreamEvent, void, undefined> {
     if (response.body === null) throw new BackendError(this.id, 'streaming response has no body');
-    const decoder = new TextDecoder();
-    let buffer = '';
-    let text = '';
+    const lines = new SseLineSplitter();
+    const text: string[] = [];
+    let chars = 0;
     let model = this.#model;
     let finish: FinishReason = 'stop';
     let usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    // Appended in place: a long stream of small events stays linear.
     let tokenIds: number[] | undefined;
     let logprobs: number[] | undefined;
     let done = false;
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let boundary: number;
-      while ((boundary = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, boundary).trim();
-        buffer = buffer.slice(boundary + 1);
-        if (!line.startsWith('data:')) continue;
-        const data = line.slice(5).trim();
-        if (data === '[DONE]') {
-          done = true;
-          continue;
-        }
-        let json: CompletionJson;
-        try {
-          json = JSON.parse(data) as CompletionJson;
-        } catch {
-          throw new BackendError(this.id, `malformed stream event: ${data.slice(0, 200)}`);
-        }
-        if (json.error !== undefined) throw new BackendError(this.id, `stream error: ${json.error.message ?? 'unknown'}`);
-        model = json.model ?? model;
-        if (json.usage !== undefined && json.usage !== null) usage = usageOf(json.usage);
-        const choice = json.choices?.[0];
-        if (choice === undefined) continue;
-        const delta = choice.delta?.content ?? '';
-        if (delta !== '') {
-          text += delta;
+    const handle = (data: string): string | undefined => {
+      if (data === '[DONE]') {
+        done = true;
+        return undefined;
+      }
+      let json: CompletionJson;
+      try {
+        json = JSON.parse(data) as CompletionJson;
+      } catch {
+        throw new BackendError(this.id, `malformed stream event: ${data.slice(0, 200)}`);
+      }
+      if (json.error !== undefined) throw new BackendError(this.id, `stream error: ${json.error.message ?? 'unknown'}`);
+      model = json.model ?? model;
+      if (json.usage !== undefined && json.usage !== null) usage = usageOf(json.usage);
+      const choice = json.choices?.[0];
+      if (choice === undefined) return undefined;
+      if (choice.finish_reason !== null && choice.finish_reason !== undefined) finish = finishReason(choice.finish_reason);
+      const ids = tokenIdsOf(choice);
+      if (ids !== undefined) appendAll((tokenIds ??= []), ids);
+      const lps = logprobsOf(choice);
+      if (lps !== undefined) appendAll((logprobs ??= []), lps);
+      const delta = choice.delta?.content ?? '';
+      return delta === '' ? undefined : delta;
+    };
+    for await (const chunk of boundedChunks(response.body, this.#maxResponseBytes)) {
+      for (const data of lines.push(chunk)) {
+        const delta = handle(data);
+        if (delta !== undefined) {
+          text.push(delta);
+          chars += delta.length;
           yield { type: 'delta', text: delta };
         }
-        if (choice.finish_reason !== null && choice.finish_reason !== undefined) finish = finishReason(choice.finish_reason);
-        const ids = tokenIdsOf(choice);
-        if (ids !== undefined) tokenIds = [...(tokenIds ?? []), ...ids];
-        const lps = logprobsOf(choice);
-        if (lps !== undefined) logprobs = [...(logprobs ?? []), ...lps];
       }
     }
-    if (!done && text === '') throw new RetryableFailure('stream ended before any data', undefined, undefined);
+    for (const data of lines.finish()) {
+      const delta = handle(data);
+      if (delta !== undefined) {
+        text.push(delta);
+        chars += delta.length;
+        yield { type: 'delta', text: delta };
+      }
+    }
+    // A stream closed without [DONE] is cut short (a dropped proxy, a crashed server): its text is partial.
+    if (!done) throw new RetryableFailure(chars === 0 ? 'stream ended before any data' : `stream truncated: the server closed it without [DONE] after ${chars} characters`, undefined, undefined);
     yield {
       type: 'done',
       result: {
-        text,
+        text: text.join(''),
         model,
-        finishReason: done ? finish : 'error',
+        finishReason: finish,
         usage,
         latencyMs: performance.now() - started,
         ...(tokenIds === undefined ? {} : { tokenIds }),
@@ -295,6 +316,10 @@ export class OpenAiCompatibleBackend implements LlmBackend {
       },
     };
   }
+}
+
+function appendAll(target: number[], values: readonly number[]): void {
+  for (const value of values) target.push(value);
 }
 
 function describeFetchError(error: unknown): string {

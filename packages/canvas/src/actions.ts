@@ -4,6 +4,9 @@
  * (code fences, think blocks, whitespace) and its free-text fallback.
  */
 
+import { TagScanner, firstBlock, removeBlocks, type TagMatch } from './parsing/tag-scanner.js';
+import { ECMASCRIPT_SEMANTICS, PYTHON_SEMANTICS, textSemantics, type RegexSemantics, type TextSemantics } from './parsing/text-semantics.js';
+
 export type AddOperatorAction = { readonly type: 'add'; readonly structure: 'operator'; readonly operator: string; readonly position?: number; readonly prompt?: string };
 export type AddParallelAction = { readonly type: 'add'; readonly structure: 'parallel'; readonly operators: readonly string[]; readonly position?: number };
 export type AddConditionalAction = { readonly type: 'add'; readonly structure: 'conditional'; readonly condition: string; readonly trueBranch: string; readonly falseBranch?: string; readonly position?: number };
@@ -23,37 +26,48 @@ export interface ParsedAction {
   readonly fallback?: string;
 }
 
-const OPEN = (name: string): string => `[<\\[]${name}[>\\]]`;
-const CLOSE = (name: string): string => `[<\\[]/${name}[>\\]]`;
-
-function field(text: string, name: string, content: string, flags = 'i'): string | undefined {
-  const match = new RegExp(`${OPEN(name)}\\s*${content}\\s*${CLOSE(name)}`, flags).exec(text);
-  return match?.[1]?.trim();
+export interface ParseOptions {
+  /** Regex semantics for tags, digits, whitespace and word boundaries (default `ecmascript`). */
+  readonly semantics?: RegexSemantics;
 }
 
-const nameField = (text: string, name: string): string | undefined => field(text, name, '([^<\\[\\]]+?)');
-const intField = (text: string, name: string): number | undefined => {
-  const value = field(text, name, '(\\d+)');
-  return value === undefined ? undefined : Number.parseInt(value, 10);
-};
-const textField = (text: string, name: string): string | undefined => {
-  const match = new RegExp(`${OPEN(name)}([\\s\\S]*?)${CLOSE(name)}`, 'i').exec(text);
-  return match?.[1]?.trim();
-};
+const ACTIONS = ['add', 'delete', 'modify', 'set_prompt', 'finish'] as const;
+const STRUCTURES = ['parallel', 'conditional', 'loop'] as const;
 
-export function splitOperatorList(list: string): string[] {
-  return list.split(/[,;\s]+/).filter((s) => s !== '');
+/** A present, non-blank field value; whitespace-only counts as missing, as in the reference (`'' or None`). */
+const present = (match: TagMatch | undefined): string | undefined => (match === undefined || match.value === '' ? undefined : match.value);
+
+export function splitOperatorList(list: string, semantics: RegexSemantics = 'ecmascript'): string[] {
+  return list.split(semantics === 'python' ? PYTHON_LIST_SEPARATOR : LIST_SEPARATOR).filter((s) => s !== '');
 }
 
-const FINISH_PHRASES = [
-  /\blet'?s?\s+finish\b/,
-  /\bi\s+will\s+finish\b/,
-  /\bfinish\s+(the\s+)?workflow\b/,
-  /\bworkflow\s+(is\s+)?complete\b/,
-  /\btime\s+to\s+finish\b/,
-  /\bnow\s+finish\b/,
-  /\bready\s+to\s+finish\b/,
+const LIST_SEPARATOR = /[,;\s]+/;
+const PYTHON_LIST_SEPARATOR = new RegExp(`(?:[,;]|${PYTHON_SEMANTICS.space})+`, 'u');
+
+/** The reference's finish phrases; `B` is a word boundary and `S` one whitespace character. */
+const FINISH_PHRASE_TEMPLATES = [
+  "Blet'?s?S+finishB",
+  'BiS+willS+finishB',
+  'BfinishS+(theS+)?workflowB',
+  'BworkflowS+(isS+)?completeB',
+  'BtimeS+toS+finishB',
+  'BnowS+finishB',
+  'BreadyS+toS+finishB',
 ];
+
+function finishPhrases(semantics: TextSemantics): readonly RegExp[] {
+  return FINISH_PHRASE_TEMPLATES.map((template) => {
+    let source = '';
+    for (let i = 0; i < template.length; i++) {
+      const c = template[i] as string;
+      // A leading B precedes a word character; a trailing B follows one.
+      source += c === 'S' ? semantics.space : c === 'B' ? (i === 0 ? semantics.wordBoundaryBefore : semantics.wordBoundaryAfter) : c;
+    }
+    return new RegExp(source, semantics.flags);
+  });
+}
+
+const FINISH_PHRASES = { ecmascript: finishPhrases(ECMASCRIPT_SEMANTICS), python: finishPhrases(PYTHON_SEMANTICS) } as const;
 
 export const FALLBACK_FINISH = 'Fallback: inferred FINISH from explicit finish phrase';
 export const FALLBACK_ADD = 'Fallback: inferred ADD from operator mention';
@@ -65,16 +79,27 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function fallback(raw: string, operators: readonly string[]): ParsedAction {
-  const text = raw
-    .replace(/<think>[\s\S]*?<\/think>/gi, '')
-    .replace(/<thinking>[\s\S]*?<\/thinking>/gi, '')
-    .replace(/<reasoning>[\s\S]*?<\/reasoning>/gi, '');
+/** One whole-word pattern per operator, compiled once per vocabulary. */
+const mentionPatterns = new Map<string, readonly { readonly op: string; readonly pattern: RegExp }[]>();
+
+function operatorMentions(operators: readonly string[], semantics: TextSemantics): readonly { readonly op: string; readonly pattern: RegExp }[] {
+  const key = `${semantics.name}\u0000${operators.join('\u0000')}`;
+  let patterns = mentionPatterns.get(key);
+  if (patterns === undefined) {
+    patterns = operators.map((op) => ({ op, pattern: new RegExp(`${semantics.wordBoundaryBefore}${escapeRegExp(op.toLowerCase())}${semantics.wordBoundaryAfter}`, semantics.flags) }));
+    if (mentionPatterns.size > 64) mentionPatterns.clear();
+    mentionPatterns.set(key, patterns);
+  }
+  return patterns;
+}
+
+function fallback(raw: string, operators: readonly string[], semantics: TextSemantics): ParsedAction {
+  const text = removeBlocks(removeBlocks(removeBlocks(raw, '<think>', '</think>', true), '<thinking>', '</thinking>', true), '<reasoning>', '</reasoning>', true);
   const lower = text.toLowerCase();
-  if (FINISH_PHRASES.some((phrase) => phrase.test(lower))) return { action: { type: 'finish' }, fallback: FALLBACK_FINISH };
+  if (FINISH_PHRASES[semantics.name].some((phrase) => phrase.test(lower))) return { action: { type: 'finish' }, fallback: FALLBACK_FINISH };
   // Order of first mention, so the message is deterministic (the reference used set order).
-  const found = operators
-    .map((op) => ({ op, at: lower.search(new RegExp(`\\b${escapeRegExp(op.toLowerCase())}\\b`)) }))
+  const found = operatorMentions(operators, semantics)
+    .map(({ op, pattern }) => ({ op, at: lower.search(pattern) }))
     .filter((hit) => hit.at >= 0)
     .sort((a, b) => a.at - b.at)
     .map((hit) => hit.op);
@@ -91,81 +116,86 @@ function withPosition<T extends object>(action: T, position: number | undefined)
  * Parses one policy output into an action. `operators` is the canvas vocabulary, used only by the
  * free-text fallback.
  */
-export function parseAction(raw: string, operators: readonly string[]): ParsedAction {
-  if (raw.trim() === '') return invalid('Empty input');
-  const thinkOnly = /<think_only>([\s\S]*?)<\/think_only>/.exec(raw);
-  if (thinkOnly !== null) return invalid(THINK_ONLY_ERROR, (thinkOnly[1] ?? '').trim());
+export function parseAction(raw: string, operators: readonly string[], options: ParseOptions = {}): ParsedAction {
+  const semantics = textSemantics(options.semantics);
+  if (semantics.trim(raw) === '') return invalid('Empty input');
+  const thinkOnly = firstBlock(raw, '<think_only>', '</think_only>');
+  if (thinkOnly !== undefined) return invalid(THINK_ONLY_ERROR, semantics.trim(thinkOnly.inner));
 
-  const text = raw.replace(/```[\s\S]*?```/g, '');
-  const reasoning = textField(text, 'reasoning') ?? textField(text, 'thought');
+  const tags = new TagScanner(removeBlocks(raw, '```', '```'), semantics);
+  // `reasoning or thought`: an empty <reasoning> falls back to <thought>.
+  const reasoningTag = tags.freeText('reasoning')?.value;
+  const reasoning = reasoningTag !== undefined && reasoningTag !== '' ? reasoningTag : tags.freeText('thought')?.value;
   const withReasoning = (parsed: ParsedAction): ParsedAction => (reasoning === undefined ? parsed : { ...parsed, reasoning });
-  const actionName = field(text, 'action', '(add|delete|modify|set_prompt|finish)')?.toLowerCase();
-  if (actionName === undefined) return withReasoning(fallback(raw, operators));
+  const actionName = tags.keyword('action', ACTIONS)?.value;
+  if (actionName === undefined) return withReasoning(fallback(raw, operators, semantics));
 
-  const position = intField(text, 'position');
+  const position = tags.integer('position')?.number;
+  const list = (name: string): string[] | undefined => {
+    const value = present(tags.name(name));
+    return value === undefined ? undefined : splitOperatorList(value, semantics.name);
+  };
   switch (actionName) {
     case 'add': {
-      const structure = field(text, 'structure', '(parallel|conditional|loop)')?.toLowerCase();
+      const structure = tags.keyword('structure', STRUCTURES)?.value;
       if (structure === 'parallel') {
-        const list = nameField(text, 'operators');
-        if (list === undefined) return withReasoning(invalid('No <operators> tag found for parallel structure'));
-        const ops = splitOperatorList(list);
+        const ops = list('operators');
+        if (ops === undefined) return withReasoning(invalid('No <operators> tag found for parallel structure'));
         if (ops.length < 2) return withReasoning(invalid('Parallel structure requires at least 2 operators'));
         return withReasoning({ action: withPosition({ type: 'add', structure: 'parallel', operators: ops } as const, position) });
       }
       if (structure === 'conditional') {
-        const condition = nameField(text, 'condition');
+        const condition = present(tags.name('condition'));
         if (condition === undefined) return withReasoning(invalid('No <condition> tag found for conditional structure'));
-        const trueBranch = nameField(text, 'true');
+        const trueBranch = present(tags.name('true'));
         if (trueBranch === undefined) return withReasoning(invalid('No <true> tag found for conditional structure'));
-        const falseRaw = nameField(text, 'false');
+        const falseRaw = present(tags.name('false'));
         const falseBranch = falseRaw === undefined || falseRaw.toLowerCase() === 'done' ? undefined : falseRaw;
         const base = { type: 'add', structure: 'conditional', condition, trueBranch } as const;
         return withReasoning({ action: withPosition(falseBranch === undefined ? base : { ...base, falseBranch }, position) });
       }
       if (structure === 'loop') {
-        const list = nameField(text, 'operators');
-        if (list === undefined) return withReasoning(invalid('No <operators> tag found for loop structure'));
-        const ops = splitOperatorList(list);
+        const ops = list('operators');
+        if (ops === undefined) return withReasoning(invalid('No <operators> tag found for loop structure'));
         if (ops.length < 1) return withReasoning(invalid('Loop structure requires at least 1 operator'));
-        const count = Math.min(10, Math.max(1, intField(text, 'count') ?? 3));
+        const count = Math.min(10, Math.max(1, tags.integer('count')?.number ?? 3));
         return withReasoning({ action: withPosition({ type: 'add', structure: 'loop', operators: ops, count } as const, position) });
       }
-      const operator = nameField(text, 'operator');
+      const operator = present(tags.name('operator'));
       if (operator === undefined) return withReasoning(invalid('No <operator> tag found for add action'));
-      const prompt = textField(text, 'prompt');
+      const prompt = tags.freeText('prompt')?.value;
       const base = withPosition({ type: 'add', structure: 'operator', operator } as const, position);
       return withReasoning({ action: prompt === undefined ? base : { ...base, prompt } });
     }
     case 'delete': {
-      const target = nameField(text, 'target');
+      const target = present(tags.name('target'));
       if (target === undefined) return withReasoning(invalid('No <target> tag found for delete action'));
       return withReasoning({ action: { type: 'delete', target } });
     }
     case 'modify': {
-      const target = nameField(text, 'target');
+      const target = present(tags.name('target'));
       if (target === undefined) return withReasoning(invalid('No <target> tag found for modify action'));
-      const operator = nameField(text, 'operator');
+      const operator = present(tags.name('operator'));
       if (operator === undefined) return withReasoning(invalid('No <operator> tag found for modify action'));
       return withReasoning({ action: { type: 'modify', target, operator } });
     }
     case 'set_prompt': {
-      const prompt = textField(text, 'prompt');
-      if (prompt === undefined || prompt === '') return withReasoning(invalid('No <prompt> tag found for set_prompt action. You must provide a prompt.'));
-      const target = nameField(text, 'target');
+      const prompt = present(tags.freeText('prompt'));
+      if (prompt === undefined) return withReasoning(invalid('No <prompt> tag found for set_prompt action. You must provide a prompt.'));
+      const target = present(tags.name('target'));
       return withReasoning({ action: target === undefined ? { type: 'set_prompt', prompt } : { type: 'set_prompt', target, prompt } });
     }
     default: {
-      const answer = textField(text, 'answer');
+      // An empty <answer> is no answer: the finish shows the last result instead.
+      const answer = present(tags.freeText('answer'));
       return withReasoning({ action: answer === undefined ? { type: 'finish' } : { type: 'finish', answer } });
     }
   }
 }
 
 /** Fields whose closing tag ends the action, per action kind (reference truncation table). */
-function relevantFields(segment: string): string[] {
-  const action = field(segment, 'action', '(add|delete|modify|set_prompt|finish)')?.toLowerCase();
-  switch (action) {
+function relevantFields(tags: TagScanner): string[] {
+  switch (tags.keyword('action', ACTIONS)?.value) {
     case 'finish':
       return ['answer'];
     case 'set_prompt':
@@ -175,7 +205,7 @@ function relevantFields(segment: string): string[] {
     case 'modify':
       return ['target', 'operator'];
     case 'add': {
-      const structure = field(segment, 'structure', '(parallel|conditional|loop)')?.toLowerCase();
+      const structure = tags.keyword('structure', STRUCTURES)?.value;
       const extra = ['position', 'prompt'];
       if (structure === 'parallel') return ['operators', ...extra];
       if (structure === 'conditional') return ['condition', 'true', 'false', ...extra];
@@ -187,6 +217,18 @@ function relevantFields(segment: string): string[] {
   }
 }
 
+/** Length of a leading `\s*<think>…</think>\s*` (case-insensitive), or 0. */
+function leadingThinkLength(text: string): number {
+  let at = 0;
+  while (at < text.length && ECMASCRIPT_SEMANTICS.isSpace(text.charCodeAt(at))) at++;
+  if (text.slice(at, at + 7).toLowerCase() !== '<think>') return 0;
+  const block = firstBlock(text.slice(at), '<think>', '</think>', true);
+  if (block === undefined) return 0;
+  let end = at + block.end;
+  while (end < text.length && ECMASCRIPT_SEMANTICS.isSpace(text.charCodeAt(end))) end++;
+  return end;
+}
+
 /**
  * Cuts a policy output after its first complete action (reference `_truncate_after_first_action`):
  * drops a leading think block, keeps text from the first action tag up to the next action tag,
@@ -194,17 +236,14 @@ function relevantFields(segment: string): string[] {
  * is returned unchanged.
  */
 export function truncateAfterFirstAction(text: string): string {
-  const body = text.replace(/^\s*<think>[\s\S]*?<\/think>\s*/i, '');
-  const first = new RegExp(`${OPEN('action')}\\s*(add|delete|modify|set_prompt|finish)\\s*${CLOSE('action')}`, 'i').exec(body);
-  if (first === null) return text;
-  const afterFirst = first.index + first[0].length;
-  const next = new RegExp(OPEN('action'), 'i').exec(body.slice(afterFirst));
-  const segment = body.slice(first.index, next === null ? undefined : afterFirst + next.index);
-  let end = first[0].length;
-  for (const name of relevantFields(segment)) {
-    const close = new RegExp(CLOSE(name), 'gi');
-    for (let match = close.exec(segment); match !== null; match = close.exec(segment)) end = Math.max(end, match.index + match[0].length);
-  }
+  const body = text.slice(leadingThinkLength(text));
+  const first = new TagScanner(body).keyword('action', ACTIONS);
+  if (first === undefined) return text;
+  const next = new TagScanner(body).findTag('action', first.end);
+  const segment = body.slice(first.start, next === undefined ? undefined : next[0]);
+  const tags = new TagScanner(segment);
+  let end = first.end - first.start;
+  for (const name of relevantFields(tags)) end = Math.max(end, tags.lastClose(name, 0, segment.length) ?? 0);
   return segment.slice(0, end);
 }
 
@@ -214,8 +253,8 @@ export function truncateAfterFirstAction(text: string): string {
  */
 export function normalizeCompletion(text: string): string {
   if (!text.includes('<think>')) return text;
-  if (/<think>[\s\S]*?<\/think>/.test(text)) {
-    const rest = text.replace(/<think>[\s\S]*?<\/think>/g, '').trim();
+  if (firstBlock(text, '<think>', '</think>') !== undefined) {
+    const rest = removeBlocks(text, '<think>', '</think>').trim();
     return rest === '' ? text : rest;
   }
   const thinking = text.slice(text.indexOf('<think>') + '<think>'.length);

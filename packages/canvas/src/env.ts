@@ -1,12 +1,12 @@
-import { FlowSteerError, NULL_EVENT_SINK, describeError, throwIfAborted, type EventSink, type Observation } from '@flowsteer/core';
+import { FlowSteerError, NULL_EVENT_SINK, describeError, throwIfAborted, type EventSink } from '@flowsteer/core';
 import { parseAction, type CanvasAction } from './actions.js';
 import {
   executionText,
+  hasExecutionResult,
   formatChildPromptRequest,
   formatFeedback,
   formatPendingPromptRequest,
   formatPromptSetSuccess,
-  looksLong,
   memorySummary,
   recordError,
   type CanvasView,
@@ -16,8 +16,11 @@ import {
 } from './feedback.js';
 import { WorkflowGraph, type GraphSnapshot } from './graph.js';
 import { applyPromptRules, extractPromptContent, isMultipleChoiceProblem, operatorGuidance } from './guidance.js';
+import { lazyObservation, withLazyObservation, type CanvasObservation, type CanvasObservationState } from './observation.js';
 import { buildActionPrompt, buildPromptRequest } from './prompt.js';
-import { CHECKERS, DEFAULT_LIBRARY, FINISH_SOLVERS, REFERENCE_OPERATORS, RESULT_OPERATORS, sortedNames, type OperatorSpec } from './vocabulary.js';
+import { finishViolation } from './finish-rules.js';
+import { rolesFor, type OperatorRoles } from './roles.js';
+import { DEFAULT_LIBRARY, REFERENCE_OPERATORS, sortedNames, type OperatorSpec } from './vocabulary.js';
 
 export interface CanvasTask {
   readonly id?: string;
@@ -42,10 +45,25 @@ export interface CanvasQuirks {
   readonly acceptFallbackActions: boolean;
   /** The over-eager multiple-choice detector that disables Programmer on ordinary problems (13.17). */
   readonly multipleChoiceOverTrigger: boolean;
+  /**
+   * Python's Unicode-aware `re` semantics in the action parser (`\b`, `\d`, `\s`, case folding):
+   * `我们添加Programmer` mentions no operator, `<count>５</count>` is 5. Off: ECMAScript semantics.
+   */
+  readonly pythonRegex: boolean;
 }
 
-export const CORRECTED_QUIRKS: CanvasQuirks = Object.freeze({ positionalIds: false, stuckOnInvalidAdd: false, acceptFallbackActions: false, multipleChoiceOverTrigger: false });
-export const REFERENCE_QUIRKS: CanvasQuirks = Object.freeze({ positionalIds: true, stuckOnInvalidAdd: true, acceptFallbackActions: true, multipleChoiceOverTrigger: true });
+export const CORRECTED_QUIRKS: CanvasQuirks = Object.freeze({ positionalIds: false, stuckOnInvalidAdd: false, acceptFallbackActions: false, multipleChoiceOverTrigger: false, pythonRegex: false });
+export const REFERENCE_QUIRKS: CanvasQuirks = Object.freeze({ positionalIds: true, stuckOnInvalidAdd: true, acceptFallbackActions: true, multipleChoiceOverTrigger: true, pythonRegex: true });
+
+/** Default cap on one step's input: far above any policy output, far below what would stall a step. */
+export const DEFAULT_MAX_STEP_CHARS = 256 * 1024;
+
+/** A step's input is larger than `maxStepChars`; nothing changed. */
+export class CanvasInputTooLargeError extends FlowSteerError {
+  constructor(readonly length: number, readonly limit: number) {
+    super('VALIDATION_FAILED', `canvas step input is ${length} characters, over the ${limit}-character limit (maxStepChars); the step was not applied`, { details: { length, limit } });
+  }
+}
 
 export interface CanvasExecutionRequest {
   readonly task: CanvasTask;
@@ -80,6 +98,8 @@ export interface CanvasOptions {
   readonly quirks?: Partial<CanvasQuirks>;
   readonly events?: EventSink;
   readonly runId?: string;
+  /** Largest input `step` accepts, in UTF-16 code units (default 256 KiB); longer input throws CanvasInputTooLargeError. */
+  readonly maxStepChars?: number;
 }
 
 export type CanvasPhase = 'building' | 'awaiting_prompt';
@@ -148,7 +168,8 @@ export interface StepInfo {
 }
 
 export interface StepResult {
-  readonly observation: Observation;
+  /** Rendered on first read (the text is the state after this step). */
+  readonly observation: CanvasObservation;
   readonly feedback: string;
   readonly done: boolean;
   readonly info: StepInfo;
@@ -171,7 +192,17 @@ interface Outcome {
   readonly kind?: 'action' | 'prompt';
 }
 
+const NEVER_ABORTED = new AbortController().signal;
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type LiveState = Mutable<Omit<CanvasState, 'graph'>> & { history: HistoryEntry[] };
+
+/** What undo needs: the state fields (shallow: edits replace values, never mutate them), the shared graph snapshot, and how long history was. */
+interface UndoEntry {
+  readonly state: LiveState;
+  readonly graph: GraphSnapshot;
+  readonly historyLength: number;
+}
 
 /**
  * The Workflow Canvas as a gym-like environment: `reset(task)` then `step(text)` until `done`.
@@ -187,12 +218,15 @@ export class CanvasEnv {
   readonly quirks: CanvasQuirks;
   readonly operatorSpecs: readonly OperatorSpec[];
   readonly library: readonly OperatorSpec[];
+  readonly roles: OperatorRoles;
+  readonly maxStepChars: number;
   readonly #executor: CanvasExecutor | undefined;
   readonly #events: EventSink;
   readonly #runId: string;
   #graph: WorkflowGraph;
-  #state: Mutable<Omit<CanvasState, 'graph'>> | undefined;
-  readonly #undo: CanvasState[] = [];
+  #state: LiveState | undefined;
+  readonly #undo: UndoEntry[] = [];
+  #names: readonly string[] | undefined;
 
   constructor(options: CanvasOptions = {}) {
     this.maxRounds = options.maxRounds ?? 20;
@@ -203,6 +237,8 @@ export class CanvasEnv {
     this.quirks = { ...CORRECTED_QUIRKS, ...options.quirks };
     this.operatorSpecs = options.operators ?? REFERENCE_OPERATORS;
     const libraryNames = options.library ?? DEFAULT_LIBRARY.filter((name) => this.operatorSpecs.some((o) => o.name === name));
+    this.roles = rolesFor(this.operatorSpecs);
+    this.maxStepChars = options.maxStepChars ?? DEFAULT_MAX_STEP_CHARS;
     this.library = libraryNames.map((name) => this.#spec(name) ?? { name, category: 'solver', description: '' });
     this.#executor = options.executor;
     this.#events = options.events ?? NULL_EVENT_SINK;
@@ -215,14 +251,15 @@ export class CanvasEnv {
   }
 
   get state(): CanvasState {
-    return { ...this.#requireState(), graph: this.#graph.snapshot() };
+    const state = this.#requireState();
+    return { ...state, history: state.history.slice(), graph: this.#graph.snapshot() };
   }
 
   get done(): boolean {
     return this.#state?.finished ?? false;
   }
 
-  reset(task: CanvasTask): { observation: Observation; info: StepInfo } {
+  reset(task: CanvasTask): { observation: CanvasObservation; info: StepInfo } {
     this.#graph = this.#newGraph();
     const multipleChoice = isMultipleChoiceProblem(task.problem, task.type, this.quirks.multipleChoiceOverTrigger);
     this.#state = {
@@ -237,17 +274,22 @@ export class CanvasEnv {
       disabledOperators: multipleChoice ? ['Programmer'] : [],
       executions: 0,
       history: [],
+      // Every key present from the start keeps the object's shape stable (fast copies).
+      pending: undefined,
+      lastFeedback: undefined,
+      finishAnswer: undefined,
     };
     this.#undo.length = 0;
-    return { observation: this.observation(), info: this.#info({ feedback: '', accepted: true, kind: 'action' }) };
+    return withLazyObservation({ info: this.#info({ feedback: '', accepted: true, kind: 'action' }) }, this.#observationLater());
   }
 
   /** Applies one policy output. Never throws for malformed text: that is feedback. */
-  async step(raw: string, signal: AbortSignal = new AbortController().signal): Promise<StepResult> {
+  async step(raw: string, signal: AbortSignal = NEVER_ABORTED): Promise<StepResult> {
     const state = this.#requireState();
     if (state.finished) throw new CanvasStateError('the episode has finished; call reset() or undo()');
     throwIfAborted(signal, 'canvas step');
-    this.#undo.push(this.state);
+    if (raw.length > this.maxStepChars) throw new CanvasInputTooLargeError(raw.length, this.maxStepChars);
+    this.#undo.push({ state: { ...state }, graph: this.#graph.snapshot(), historyLength: state.history.length });
     state.round += 1;
     this.#events.emit({ type: 'turn.started', runId: this.#runId, turn: state.round });
 
@@ -264,9 +306,7 @@ export class CanvasEnv {
     }
 
     state.lastFeedback = outcome.feedback;
-    state.history = [
-      ...state.history,
-      {
+    state.history.push({
         round: state.round,
         kind: outcome.kind ?? 'action',
         raw,
@@ -276,17 +316,19 @@ export class CanvasEnv {
         accepted: outcome.accepted,
         feedback: outcome.feedback,
         dsl: this.#graph.toDsl(),
-      },
-    ];
+      });
     this.#events.emit({ type: 'feedback', runId: this.#runId, turn: state.round, text: outcome.feedback, done: state.finished });
-    return { observation: this.observation(), feedback: outcome.feedback, done: state.finished, info: this.#info(outcome) };
+    return withLazyObservation({ feedback: outcome.feedback, done: state.finished, info: this.#info(outcome) }, this.#observationLater());
   }
 
   /** Reverts the last step (including a finish). Returns false when there is nothing to undo. */
   undo(): boolean {
     const previous = this.#undo.pop();
     if (previous === undefined) return false;
-    this.#load(previous);
+    this.#graph = WorkflowGraph.adopt(previous.graph, this.#graphOptions);
+    this.#state = previous.state;
+    // History is append-only and shared by the undo entries: cut it back.
+    this.#state.history.length = previous.historyLength;
     return true;
   }
 
@@ -306,40 +348,44 @@ export class CanvasEnv {
   }
 
   /** What the policy sees next: an action prompt, or a prompt request while a prompt is pending. */
-  observation(): Observation {
-    const state = this.#requireState();
+  observation(): CanvasObservation {
+    return this.#observationLater()();
+  }
+
+  /** Captures what the observation depends on now; renders it when called. */
+  #observationLater(): () => CanvasObservation {
+    const state: LiveState = { ...this.#requireState() };
+    const dsl = this.#graph.toDsl();
     const stats = this.#graph.statistics();
-    const awaitingPrompt = state.phase === 'awaiting_prompt';
-    let text: string;
-    if (awaitingPrompt && state.pending !== undefined) {
-      const operator = this.#pendingOperator(state.pending);
-      const context = state.pending.kind === 'children' ? this.#childContext(state.pending) : undefined;
-      text = buildPromptRequest({
-        problem: state.task.problem,
-        operator,
-        description: this.#spec(operator)?.description ?? `Use the ${operator} operator.`,
-        ...(context === undefined ? {} : { context }),
-      });
-    } else {
-      text = buildActionPrompt(this.library, {
-        problem: state.task.problem,
-        problemType: state.task.type,
-        round: state.round + 1,
-        maxRounds: this.maxRounds,
-        dsl: this.#graph.toDsl(),
-        totalOperators: stats.totalOperators,
-        uniqueTypes: stats.uniqueTypes,
-        nodeIds: this.#graph.nodes.map((n) => n.id),
-        ...(state.lastFeedback === undefined ? {} : { lastFeedback: state.lastFeedback }),
-      });
-    }
-    return {
-      turn: state.round + 1,
-      text,
-      messages: [{ role: 'user', content: text }],
-      awaitingPrompt,
-      state: {
-        dsl: this.#graph.toDsl(),
+    const nodes = this.#graph.snapshot().nodes;
+    return () => {
+      const awaitingPrompt = state.phase === 'awaiting_prompt';
+      const pendingOperator = awaitingPrompt && state.pending !== undefined ? this.#pendingOperator(state.pending) : null;
+      const renderText = (): string => {
+        if (awaitingPrompt && state.pending !== undefined) {
+          const operator = this.#pendingOperator(state.pending);
+          const context = state.pending.kind === 'children' ? this.#childContext(state.pending, state) : undefined;
+          return buildPromptRequest({
+            problem: state.task.problem,
+            operator,
+            description: this.#spec(operator)?.description ?? `Use the ${operator} operator.`,
+            ...(context === undefined ? {} : { context }),
+          });
+        }
+        return buildActionPrompt(this.library, {
+          problem: state.task.problem,
+          problemType: state.task.type,
+          round: state.round + 1,
+          maxRounds: this.maxRounds,
+          dsl,
+          totalOperators: stats.totalOperators,
+          uniqueTypes: stats.uniqueTypes,
+          nodeIds: nodes.map((n) => n.id),
+          ...(state.lastFeedback === undefined ? {} : { lastFeedback: state.lastFeedback }),
+        });
+      };
+      const renderState = (): CanvasObservationState => ({
+        dsl,
         phase: state.phase,
         round: state.round,
         maxRounds: this.maxRounds,
@@ -348,47 +394,35 @@ export class CanvasEnv {
         hasConditional: stats.hasConditional,
         hasLoop: stats.hasLoop,
         taskType: state.task.type,
-        pendingOperator: awaitingPrompt && state.pending !== undefined ? this.#pendingOperator(state.pending) : null,
-        finishAllowed: !state.finished && this.finishViolation() === undefined,
+        pendingOperator,
+        finishAllowed: !state.finished && this.#finishViolation(state, stats) === undefined,
         finished: state.finished,
-      },
+      });
+      return lazyObservation(state.round + 1, awaitingPrompt, renderText, renderState);
     };
   }
 
   /** The first finish rule that fails, or undefined when finishing is allowed. */
   finishViolation(): { message: string; hint: string } | undefined {
-    const state = this.#requireState();
-    const stats = this.#graph.statistics();
-    const ops = stats.operatorList;
-    if (stats.totalOperators === 0) return { message: 'Finish rejected: workflow is empty.', hint: 'Add at least one operator before finishing.' };
-    if (stats.totalOperators < this.minOperators) return { message: `Finish rejected: workflow is too short (${stats.totalOperators} operators).`, hint: 'Add more operators before finishing.' };
-    if (this.requireStructure && !(stats.hasParallel || stats.hasConditional || stats.hasLoop)) {
-      return { message: 'Finish rejected: no structure used (parallel/conditional/loop).', hint: 'Add at least one structure (parallel/conditional/loop) before finishing.' };
-    }
-    if (this.requireChecker) {
-      if (!ops.some((op) => FINISH_SOLVERS.includes(op))) {
-        return { message: 'Finish rejected: no solver operator used (Custom/Programmer/AnswerGenerate/...).', hint: 'Add a solver operator (e.g., Programmer/Custom/AnswerGenerate) before finishing.' };
-      }
-      if (!ops.some((op) => CHECKERS.includes(op))) return { message: 'Finish rejected: no checker operator used (Verify/Test/Review).', hint: 'Add Verify/Test/Review before finishing.' };
-      if ((state.task.test ?? '').trim() !== '' && !ops.includes('Test')) {
-        return { message: 'Finish rejected: code task requires Test operator before finishing.', hint: 'Add Test to run the provided unit tests before finishing.' };
-      }
-    }
-    if (state.task.type === 'code' && !ops.includes('Programmer') && !ops.includes('Test')) {
-      return { message: 'Finish rejected: code task requires Programmer to generate code.', hint: 'Add Programmer to write the code before finishing.' };
-    }
-    const last = state.lastExecutionResult;
-    if (last !== null && executionText(last) !== '' && looksLong(executionText(last)) && !ops.includes('Format')) {
-      return { message: 'Finish rejected: answer not concise.', hint: 'Add Format to extract a concise answer.' };
-    }
-    return undefined;
+    return this.#finishViolation(this.#requireState(), this.#graph.statistics());
+  }
+
+  #finishViolation(state: LiveState, stats: ReturnType<WorkflowGraph['statistics']>): { message: string; hint: string } | undefined {
+    return finishViolation(this, {
+      operators: stats.operatorList,
+      hasStructure: stats.hasParallel || stats.hasConditional || stats.hasLoop,
+      problemType: state.task.type,
+      ...(state.task.test === undefined ? {} : { test: state.task.test }),
+      lastExecutionResult: state.lastExecutionResult,
+      roles: this.roles,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
 
   async #handleAction(raw: string, signal: AbortSignal): Promise<Outcome> {
     const state = this.#requireState();
-    const parsed = parseAction(raw, this.operatorSpecs.map((o) => o.name));
+    const parsed = parseAction(raw, this.#operatorNames, { semantics: this.quirks.pythonRegex ? 'python' : 'ecmascript' });
     const meta = { action: parsed.action, ...(parsed.fallback === undefined ? {} : { fallback: parsed.fallback }), ...(parsed.reasoning === undefined ? {} : { reasoning: parsed.reasoning }) };
     const action = parsed.action;
     const rejectedFallback = parsed.fallback !== undefined && !this.quirks.acceptFallbackActions;
@@ -511,7 +545,8 @@ export class CanvasEnv {
       await this.#execute(signal);
       executed = true;
     }
-    const shown = answer ?? state.lastSolverResult ?? state.lastExecutionResult ?? '';
+    // Python `or`: an empty answer or result falls through to the next one.
+    const shown = answer !== undefined && answer !== '' ? answer : hasExecutionResult(state.lastSolverResult) ? state.lastSolverResult : (state.lastExecutionResult ?? '');
     return {
       accepted: true,
       executed,
@@ -526,7 +561,8 @@ export class CanvasEnv {
     const operator = this.#pendingOperator(pending);
     const content = extractPromptContent(raw);
     if (content.length < 5) {
-      if (raw.includes('<think>') || raw.includes('<think_only>')) {
+      const lower = raw.toLowerCase();
+      if (lower.includes('<think>') || lower.includes('<think_only>')) {
         return { accepted: false, feedback: this.#generic(false, 'Think-Only detected: Your thinking content was filtered out.', { hint: `Write the prompt for ${operator} directly, without <think> tags.` }) };
       }
       return { accepted: false, feedback: this.#generic(false, 'Prompt is too short or empty.', { hint: 'Please provide a detailed prompt for the operator.' }) };
@@ -538,10 +574,8 @@ export class CanvasEnv {
       if (current === undefined) throw new CanvasStateError('structure prompt cursor out of range');
       let childPrompt = prompt;
       if (pending.structure === 'conditional' && current.operator === 'Programmer') {
-        const lastText = executionText(state.lastExecutionResult);
-        if (/error|failed|exception/i.test(lastText)) {
-          childPrompt = `[PREVIOUS_ERROR]: ${lastText.slice(0, 300).replace(/\n/g, ' ')}\n\nFix the error above in your code.\n${prompt}`;
-        }
+        const lastError = previousError(state.lastExecutionResult);
+        if (lastError !== undefined) childPrompt = `[PREVIOUS_ERROR]: ${lastError}\n\nFix the error above in your code.\n${prompt}`;
       }
       this.#graph.setNodePrompt(current.nodeId, childPrompt);
       const next: PendingPrompt = { ...pending, cursor: pending.cursor + 1 };
@@ -550,7 +584,7 @@ export class CanvasEnv {
         return { accepted: true, feedback: this.#childRequest(next) };
       }
       state.phase = 'building';
-      delete state.pending;
+      state.pending = undefined;
       const output = this.executeEachStep ? (await this.#execute(signal)).output : null;
       return { accepted: true, executed: this.executeEachStep, feedback: this.#promptSet(current.operator, current.nodeId, output) };
     }
@@ -568,7 +602,7 @@ export class CanvasEnv {
       nodeId = result.nodeId;
     }
     state.phase = 'building';
-    delete state.pending;
+    state.pending = undefined;
     const memoryText = pending.kind === 'modify' && !this.quirks.stuckOnInvalidAdd ? `Modified ${pending.target} to ${pending.operator}` : `Added ${pending.operator}`;
     state.memory = { ...state.memory, actions: [...state.memory.actions, { round: state.round, text: memoryText }] };
     let output: ExecutionValue | null = null;
@@ -585,7 +619,7 @@ export class CanvasEnv {
     if (this.quirks.stuckOnInvalidAdd) return { accepted: false, feedback: this.#generic(false, message, { hint: 'Please try again.' }) };
     // Corrected: the pending edit is dropped so the episode cannot get stuck on it.
     state.phase = 'building';
-    delete state.pending;
+    state.pending = undefined;
     return { accepted: false, feedback: this.#generic(false, message, { hint: 'The pending edit was cancelled; choose a valid action.' }) };
   }
 
@@ -607,7 +641,7 @@ export class CanvasEnv {
     state.lastExecutionResult = result.output;
     const ops = this.#graph.statistics().operatorList;
     const lastOp = ops[ops.length - 1];
-    if (result.success && lastOp !== undefined && RESULT_OPERATORS.includes(lastOp)) state.lastSolverResult = result.output;
+    if (result.success && lastOp !== undefined && this.roles.resultOperators.has(lastOp)) state.lastSolverResult = result.output;
     return result;
   }
 
@@ -620,7 +654,7 @@ export class CanvasEnv {
       view: this.#view(),
       problem: state.task.problem,
       result: output,
-      advisor: { operators: stats.operatorList, problemType: state.task.type, hasRequiredTests: (state.task.test ?? '').trim() !== '', hasParallel: stats.hasParallel },
+      advisor: { operators: stats.operatorList, problemType: state.task.type, hasRequiredTests: (state.task.test ?? '').trim() !== '', hasParallel: stats.hasParallel, roles: this.roles },
     });
   }
 
@@ -636,10 +670,11 @@ export class CanvasEnv {
     });
   }
 
-  #childContext(pending: Extract<PendingPrompt, { kind: 'children' }>): string {
-    const state = this.#requireState();
+  #childContext(pending: Extract<PendingPrompt, { kind: 'children' }>, state: LiveState = this.#requireState()): string {
     const current = pending.targets[pending.cursor];
     let context = `${pending.structure} prompt ${pending.cursor + 1}/${pending.targets.length} (node_id=${current?.nodeId ?? '?'}, parent=${pending.parentId})`;
+    const lastError = pending.structure === 'conditional' && current?.operator === 'Programmer' ? previousError(state.lastExecutionResult) : undefined;
+    if (lastError !== undefined) context += `\n[LAST_ERROR]: ${lastError}\nIMPORTANT: Write this error into the Programmer prompt and say what the code must fix.`;
     if (state.task.type === 'code') {
       if (state.task.entryPoint !== undefined) context += `\nentry_point=${state.task.entryPoint}`;
       const tests = testPreview(state.task.test ?? '');
@@ -703,20 +738,34 @@ export class CanvasEnv {
     };
   }
 
+  get #operatorNames(): readonly string[] {
+    return (this.#names ??= this.operatorSpecs.map((o) => o.name));
+  }
+
+  get #graphOptions(): { operators: readonly string[]; parallelForbidden: ReadonlySet<string> } {
+    return { operators: this.#operatorNames, parallelForbidden: this.roles.parallelForbidden };
+  }
+
   #newGraph(): WorkflowGraph {
-    return new WorkflowGraph({ operators: this.operatorSpecs.map((o) => o.name), idScheme: this.quirks.positionalIds ? 'positional' : 'unique' });
+    return new WorkflowGraph({ ...this.#graphOptions, idScheme: this.quirks.positionalIds ? 'positional' : 'unique' });
   }
 
   #load(state: CanvasState): void {
     const { graph, ...rest } = structuredClone(state);
-    this.#graph = WorkflowGraph.restore(graph, { operators: this.operatorSpecs.map((o) => o.name) });
-    this.#state = rest as Mutable<Omit<CanvasState, 'graph'>>;
+    this.#graph = WorkflowGraph.adopt(graph, this.#graphOptions);
+    this.#state = rest as LiveState;
   }
 
-  #requireState(): Mutable<Omit<CanvasState, 'graph'>> {
+  #requireState(): LiveState {
     if (this.#state === undefined) throw new CanvasStateError('call reset(task) before using the canvas');
     return this.#state;
   }
+}
+
+/** The last execution's error text for a repair prompt (first 300 chars, one line), if it failed. */
+function previousError(result: ExecutionValue | null): string | undefined {
+  const text = executionText(result);
+  return /error|failed|exception/i.test(text) ? text.slice(0, 300).replace(/\n/g, ' ') : undefined;
 }
 
 /** Assert-like lines of a test suite (or all non-empty ones), at most 20 lines and 1200 chars. */

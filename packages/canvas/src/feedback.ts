@@ -2,7 +2,10 @@
  * The feedback text the canvas returns each turn, as pure functions. Line prefixes, order and
  * messages follow the reference so trained policies and conformance vectors carry over.
  */
-import { ADVISOR_SOLVERS, AGGREGATORS } from './vocabulary.js';
+import { rolesFor, type OperatorRoles } from './roles.js';
+import { REFERENCE_OPERATORS } from './vocabulary.js';
+
+const REFERENCE_ROLES = rolesFor(REFERENCE_OPERATORS);
 
 /** What an execution produced: text, or a structured operator output. */
 export type ExecutionValue = string | Readonly<Record<string, unknown>>;
@@ -22,6 +25,13 @@ export function executionText(value: ExecutionValue | null | undefined): string 
   const output = value['output'];
   if (output !== undefined && output !== null) return typeof output === 'string' ? output : JSON.stringify(output);
   return JSON.stringify(value);
+}
+
+/** Python truthiness of an execution value: null, "" and {} are "no result". */
+export function hasExecutionResult(value: ExecutionValue | null | undefined): value is ExecutionValue {
+  if (value === null || value === undefined) return false;
+  if (typeof value === 'string') return value !== '';
+  return Object.keys(value).length > 0;
 }
 
 export function truncate(text: string, max: number, suffix = '...'): string {
@@ -277,7 +287,7 @@ export function formatFeedback(feedback: GenericFeedback): string {
   }
   lines.push(`[Round]: ${feedback.view.round}/${feedback.view.maxRounds}`);
   if (feedback.final === 'complete') lines.push('[Final]: Workflow construction complete');
-  if (feedback.final === 'max_rounds') lines.push('[Final]: Auto-finished due to max rounds (limit)');
+  if (feedback.final === 'max_rounds') lines.push('[Final]: Auto-finished due to max rounds');
   lines.push('</feedback>');
   return lines.join('\n');
 }
@@ -343,6 +353,8 @@ export interface AdvisorInput {
   readonly hasRequiredTests: boolean;
   readonly verify?: VerifyResult;
   readonly hasParallel: boolean;
+  /** Operator roles (default: the reference vocabulary's). */
+  readonly roles?: OperatorRoles;
 }
 
 export interface Advice {
@@ -368,7 +380,8 @@ export function adviseNext(input: AdvisorInput): Advice {
   const mc = isMultipleChoiceType(type);
   const validMc = ['a', 'b', 'c', 'd', 'e'].includes(text.trim().toLowerCase());
   const concise = isConcise(text);
-  const solverPresent = ADVISOR_SOLVERS.some(has);
+  const roles = input.roles ?? REFERENCE_ROLES;
+  const solverPresent = operators.some((o) => roles.advisorSolvers.has(o));
   const advice = (next: string, reason: string, blockFinish = true): Advice => ({ blockFinish, next, reason });
 
   const decided = ((): Advice | undefined => {
@@ -408,8 +421,8 @@ export function adviseNext(input: AdvisorInput): Advice {
       }
       return advice('Revise', 'Verify failed; add Revise to fix the answer');
     }
-    if (op === 'Review' || op === 'Test') return has('Format') ? advice('FINISH', `${op} done and Format exists`, false) : advice('Format', `${op} done; add Format for a concise answer`);
-    if (op === 'Programmer' || op === 'Custom' || op === 'AnswerGenerate') {
+    if (roles.checkers.has(op)) return has('Format') ? advice('FINISH', `${op} done and Format exists`, false) : advice('Format', `${op} done; add Format for a concise answer`);
+    if (roles.advisorSolvers.has(op)) {
       if (mc && !validMc) return advice('Format', 'Multiple choice: Format must output a single option letter');
       if (type === 'math' && !has('Verify')) return advice('Verify', 'MATH: Must verify answer before finishing');
       if (type === 'code' && input.hasRequiredTests && !has('Test')) return advice('Test', 'CODE: run the provided tests before finishing');
@@ -424,9 +437,9 @@ export function adviseNext(input: AdvisorInput): Advice {
   })();
 
   let result = decided ?? (operators.length > 0 ? advice(type === 'math' ? 'Programmer' : 'Custom', 'Workflow has no solver operator') : advice('Custom', 'Workflow is empty; add a solver'));
-  if (input.hasParallel && !AGGREGATORS.some(has) && !input.isError && result.next !== 'FINISH') {
+  if (input.hasParallel && !operators.some((o) => roles.aggregators.has(o)) && !input.isError && result.next !== 'FINISH') {
     const aggregator = type === 'math' ? 'ScEnsemble' : 'Aggregate';
-    if (!AGGREGATORS.includes(result.next)) result = advice(aggregator, 'Parallel structure needs aggregation before verification/formatting');
+    if (!roles.aggregators.has(result.next)) result = advice(aggregator, 'Parallel structure needs aggregation before verification/formatting');
     result = { ...result, extraHint: '[HINT]: Parallel structure detected without aggregation. Add ScEnsemble/Aggregate to merge parallel results into a single answer.' };
   }
   return result;
@@ -450,9 +463,11 @@ function compactDsl(dsl: string): string {
 /** Feedback after a prompt was set and the workflow ran (reference `_format_prompt_set_success`). */
 export function formatPromptSetSuccess(args: PromptSetFeedback): string {
   const { operator, result } = args;
+  const roles = args.advisor.roles ?? REFERENCE_ROLES;
   const execution: string[] = [];
   let advice: Advice | undefined;
-  if (result === null) {
+  // An empty result (what an executor returns on a timeout) is "no result", with no advice.
+  if (!hasExecutionResult(result)) {
     execution.push('[EXECUTION]: No result returned.');
   } else {
     const text = executionText(result);
@@ -466,7 +481,7 @@ export function formatPromptSetSuccess(args: PromptSetFeedback): string {
       execution.push('[DECISION]: The execution failed. Consider fixing the workflow.');
     } else {
       execution.push(`[PROBLEM]: ${truncate(args.problem, 200)}`, `[EXECUTION RESULT]: ${truncate(text, 300)}`);
-      if (ADVISOR_SOLVERS.includes(operator)) {
+      if (roles.advisorSolvers.has(operator)) {
         execution.push(`[PREVIOUS STEP OUTPUT]: ${truncate(text, 500)}`, 'Use this result as context for the current step.');
       }
       if (operator === 'Plan' || operator === 'Decompose') {
@@ -476,12 +491,14 @@ export function formatPromptSetSuccess(args: PromptSetFeedback): string {
           steps.slice(0, 5).forEach((step, i) => execution.push(`  Step ${i + 1}: ${truncate(step, 100)}`));
           execution.push('[HINT]: Add a solver that works through these steps.');
         }
-      } else if (operator === 'Format') {
+      }
+      if (operator === 'Format') {
         execution.push('[HINT]: Format extracted concise answer. Consider finishing if satisfied.');
-      } else if (!ADVISOR_SOLVERS.includes(operator)) {
+      } else {
+        // The verification hint applies after any operator (planners and solvers included).
         if (hint !== undefined) execution.push(hint);
         const longAnswer = text.length > 40 || text.includes('\n') || STEP_PHRASES.some((p) => text.includes(p));
-        if (['Verify', 'Review', 'Test'].includes(operator) && longAnswer) {
+        if (roles.checkers.has(operator) && longAnswer) {
           execution.push('[HINT]: Add Format next to extract a concise final answer before finishing.');
         }
       }
@@ -495,7 +512,8 @@ export function formatPromptSetSuccess(args: PromptSetFeedback): string {
     signals.push(advice.next === 'FINISH' ? '[NEXT]=FINISH (Answer looks correct and concise. Consider finishing to avoid drift.)' : `[NEXT]=ADD:${advice.next}`);
     signals.push(`[REASON]=${advice.reason}`);
     body = body.filter((line) => !line.startsWith('[DECISION]'));
-    if (advice.next === 'FINISH') body = body.filter((line) => !line.includes('[HINT]') && !(line.includes('Add') && line.includes('next')));
+    // Only "add … next" hints contradict FINISH; other hints stay.
+    if (advice.next === 'FINISH') body = body.filter((line) => !(line.includes('[HINT]') && line.includes('Add') && line.includes('next')));
     if (advice.extraHint !== undefined) body.push(advice.extraHint);
   }
   return [

@@ -1,16 +1,17 @@
 import { sortedNames, PARALLEL_FORBIDDEN, REFERENCE_OPERATORS } from './vocabulary.js';
 
+/** Nodes are immutable (frozen): edits replace them, so snapshots share them safely. */
 export interface OperatorNode {
   readonly type: 'operator';
   readonly id: string;
-  operator: string;
-  prompt?: string;
+  readonly operator: string;
+  readonly prompt?: string;
 }
 
 export interface ParallelNode {
   readonly type: 'parallel';
   readonly id: string;
-  readonly children: OperatorNode[];
+  readonly children: readonly OperatorNode[];
 }
 
 export interface ConditionalNode {
@@ -27,7 +28,7 @@ export interface ConditionalNode {
 export interface LoopNode {
   readonly type: 'loop';
   readonly id: string;
-  readonly children: OperatorNode[];
+  readonly children: readonly OperatorNode[];
   readonly count: number;
 }
 
@@ -40,6 +41,28 @@ export interface EditResult {
   readonly nodeId?: string;
 }
 
+const REFERENCE_NAMES: readonly string[] = REFERENCE_OPERATORS.map((o) => o.name);
+/** The accepted-name set and its sorted message text, per vocabulary array (graphs are created per episode). */
+const vocabularyCache = new WeakMap<readonly string[], { valid: ReadonlySet<string>; list: string }>();
+
+/** Freezes a node (and its children) that came from outside, e.g. parsed JSON. */
+function freezeNode(node: WorkflowNode): WorkflowNode {
+  switch (node.type) {
+    case 'operator':
+      return operatorNode(node.id, node.operator, node.prompt);
+    case 'parallel':
+    case 'loop':
+      return frozen({ ...node, children: node.children.map((c) => operatorNode(c.id, c.operator, c.prompt)) });
+    case 'conditional':
+      return frozen({
+        ...node,
+        condition: operatorNode(node.condition.id, node.condition.operator, node.condition.prompt),
+        trueBranch: operatorNode(node.trueBranch.id, node.trueBranch.operator, node.trueBranch.prompt),
+        ...(node.falseBranch === undefined ? {} : { falseBranch: operatorNode(node.falseBranch.id, node.falseBranch.operator, node.falseBranch.prompt) }),
+      });
+  }
+}
+
 /**
  * How node ids are assigned. `unique` (default) never reuses an id. `positional` reproduces the
  * reference (`node_{count+1}`), whose ids repeat after deletions and can make a node unreachable.
@@ -48,6 +71,8 @@ export type IdScheme = 'unique' | 'positional';
 
 export interface GraphOptions {
   readonly operators?: readonly string[];
+  /** Operators that may not sit inside a parallel block (default: the reference's aggregators). */
+  readonly parallelForbidden?: Iterable<string>;
   readonly idScheme?: IdScheme;
 }
 
@@ -71,18 +96,35 @@ export interface GraphSnapshot {
   readonly reachable: readonly string[];
 }
 
-function operatorNode(id: string, operator: string): OperatorNode {
-  return { type: 'operator', id, operator };
+function operatorNode(id: string, operator: string, prompt?: string): OperatorNode {
+  return Object.freeze(prompt === undefined ? { type: 'operator', id, operator } : { type: 'operator', id, operator, prompt });
+}
+
+function frozen<T extends StructureNode>(node: T): T {
+  if ('children' in node) Object.freeze(node.children);
+  return Object.freeze(node);
+}
+
+/** The structure with one child object replaced. */
+function withChild(parent: StructureNode, old: OperatorNode, replacement: OperatorNode): StructureNode {
+  const swap = (child: OperatorNode): OperatorNode => (child === old ? replacement : child);
+  switch (parent.type) {
+    case 'parallel':
+    case 'loop':
+      return frozen({ ...parent, children: parent.children.map(swap) });
+    case 'conditional':
+      return frozen({ ...parent, condition: swap(parent.condition), trueBranch: swap(parent.trueBranch), ...(parent.falseBranch === undefined ? {} : { falseBranch: swap(parent.falseBranch) }) });
+  }
 }
 
 /** The operators of a node in execution order: the node itself, or its children. */
-export function operatorsOf(node: WorkflowNode): OperatorNode[] {
+export function operatorsOf(node: WorkflowNode): readonly OperatorNode[] {
   switch (node.type) {
     case 'operator':
       return [node];
     case 'parallel':
     case 'loop':
-      return [...node.children];
+      return node.children;
     case 'conditional':
       return node.falseBranch === undefined ? [node.condition, node.trueBranch] : [node.condition, node.trueBranch, node.falseBranch];
   }
@@ -112,13 +154,21 @@ export class WorkflowGraph {
   readonly #map = new Map<string, WorkflowNode>();
   readonly #valid: ReadonlySet<string>;
   readonly #validList: string;
+  readonly #parallelForbidden: ReadonlySet<string>;
   readonly idScheme: IdScheme;
   #nextId = 1;
+  /** The structure each child object belongs to (children are never shared between structures). */
+  readonly #parent = new WeakMap<OperatorNode, StructureNode>();
+  /** Derived views, valid until the next edit. */
+  #cache: { dsl?: string; stats?: GraphStatistics; nodeList?: readonly string[]; snapshot?: GraphSnapshot; operatorNodes?: readonly OperatorNode[] } = {};
 
   constructor(options: GraphOptions = {}) {
-    const names = options.operators ?? REFERENCE_OPERATORS.map((o) => o.name);
-    this.#valid = new Set(names);
-    this.#validList = sortedNames(this.#valid).join(', ');
+    const names = options.operators ?? REFERENCE_NAMES;
+    const known = vocabularyCache.get(names);
+    this.#valid = known?.valid ?? new Set(names);
+    this.#validList = known?.list ?? sortedNames(this.#valid).join(', ');
+    if (known === undefined) vocabularyCache.set(names, { valid: this.#valid, list: this.#validList });
+    this.#parallelForbidden = new Set(options.parallelForbidden ?? PARALLEL_FORBIDDEN);
     this.idScheme = options.idScheme ?? 'unique';
   }
 
@@ -147,13 +197,13 @@ export class WorkflowGraph {
   }
 
   addParallel(operators: readonly string[], position?: number): EditResult {
-    const forbidden = operators.filter((op) => PARALLEL_FORBIDDEN.includes(op));
+    const forbidden = operators.filter((op) => this.#parallelForbidden.has(op));
     if (forbidden.length > 0) return { success: false, message: `${forbidden.join(', ')} cannot be inside parallel. Add them AFTER the parallel block.` };
     if (operators.length < 2) return { success: false, message: 'Parallel structure requires at least 2 operators' };
     const invalid = this.#invalid(operators);
     if (invalid !== undefined) return invalid;
     const id = this.#allocateId();
-    const node: ParallelNode = { type: 'parallel', id, children: operators.map((op, i) => operatorNode(`${id}_p${i}`, op)) };
+    const node: ParallelNode = frozen({ type: 'parallel', id, children: operators.map((op, i) => operatorNode(`${id}_p${i}`, op)) });
     this.#insert(node, position);
     return { success: true, nodeId: id, message: `Added parallel [${operators.join(', ')}]` };
   }
@@ -162,13 +212,13 @@ export class WorkflowGraph {
     const invalid = this.#invalid(falseBranch === undefined ? [condition, trueBranch] : [condition, trueBranch, falseBranch]);
     if (invalid !== undefined) return invalid;
     const id = this.#allocateId();
-    const node: ConditionalNode = {
+    const node: ConditionalNode = frozen({
       type: 'conditional',
       id,
       condition: operatorNode(`${id}_cond`, condition),
       trueBranch: operatorNode(`${id}_true`, trueBranch),
       ...(falseBranch === undefined ? {} : { falseBranch: operatorNode(`${id}_false`, falseBranch) }),
-    };
+    });
     this.#insert(node, position);
     return { success: true, nodeId: id, message: `Added conditional: ${condition} ? ${trueBranch} : ${falseBranch ?? 'done'}` };
   }
@@ -179,7 +229,7 @@ export class WorkflowGraph {
     const invalid = this.#invalid(operators);
     if (invalid !== undefined) return invalid;
     const id = this.#allocateId();
-    const node: LoopNode = { type: 'loop', id, count, children: operators.map((op, i) => operatorNode(`${id}_l${i}`, op)) };
+    const node: LoopNode = frozen({ type: 'loop', id, count, children: operators.map((op, i) => operatorNode(`${id}_l${i}`, op)) });
     this.#insert(node, position);
     return { success: true, nodeId: id, message: `Added loop: (${operators.join(' -> ')}) * ${count}` };
   }
@@ -191,11 +241,12 @@ export class WorkflowGraph {
       return { success: false, message: `Node ${id} not found` };
     }
     const [removed] = this.#nodes.splice(index, 1);
-    // Mirrors the reference: the map entry for this id goes, whichever node it pointed at.
-    const mapped = this.#map.get(id);
+    this.#cache = {};
+    // Mirrors the reference: the map entry for this id goes, whichever node it pointed at, and so
+    // do the ids of the removed node's children (not the children of the node the id now maps to).
     this.#map.delete(id);
-    for (const target of [removed, mapped]) {
-      if (target !== undefined && target.type !== 'operator') for (const child of operatorsOf(target)) this.#map.delete(child.id);
+    if (removed !== undefined && removed.type !== 'operator') {
+      for (const child of operatorsOf(removed)) this.#map.delete(child.id);
     }
     return { success: true, nodeId: id, message: `Removed node ${id}` };
   }
@@ -206,7 +257,7 @@ export class WorkflowGraph {
     if (node === undefined) return { success: false, message: `Node ${id} not found` };
     if (node.type !== 'operator') return { success: false, message: `Cannot modify non-operator node ${id}` };
     const old = node.operator;
-    node.operator = operator;
+    this.#replace(node, operatorNode(node.id, operator, node.prompt));
     return { success: true, nodeId: id, message: `Modified ${id}: ${old} -> ${operator}` };
   }
 
@@ -214,36 +265,46 @@ export class WorkflowGraph {
     const node = this.#map.get(id);
     if (node === undefined) return { success: false, message: `Node ${id} not found` };
     if (node.type !== 'operator') return { success: false, message: `Cannot set prompt for non-operator node ${id}` };
-    node.prompt = prompt;
+    this.#replace(node, operatorNode(node.id, node.operator, prompt));
     return { success: true, nodeId: id, operator: node.operator, message: `Set custom prompt for ${node.operator} (${id})` };
   }
 
   toDsl(): string {
-    return this.#nodes.map(renderNode).join(' -> ');
+    return (this.#cache.dsl ??= this.#nodes.map(renderNode).join(' -> '));
   }
 
   /** `{id}: {dsl} ({type})` for each top-level node. */
-  nodeList(): string[] {
-    return this.#nodes.map((node) => `${node.id}: ${renderNode(node)} (${node.type})`);
+  nodeList(): readonly string[] {
+    return (this.#cache.nodeList ??= this.#nodes.map((node) => `${node.id}: ${renderNode(node)} (${node.type})`));
   }
 
   /** Every operator node in execution order (children flattened). */
-  operatorNodes(): OperatorNode[] {
-    return this.#nodes.flatMap(operatorsOf);
+  operatorNodes(): readonly OperatorNode[] {
+    return (this.#cache.operatorNodes ??= this.#nodes.flatMap(operatorsOf));
   }
 
+  /** Derived once per edit; treat the result as read-only. */
   statistics(): GraphStatistics {
+    if (this.#cache.stats !== undefined) return this.#cache.stats;
     const operatorList = this.operatorNodes().map((n) => n.operator);
-    return {
-      operatorList,
+    let hasParallel = false;
+    let hasConditional = false;
+    let hasLoop = false;
+    for (const node of this.#nodes) {
+      if (node.type === 'parallel') hasParallel = true;
+      else if (node.type === 'conditional') hasConditional = true;
+      else if (node.type === 'loop') hasLoop = true;
+    }
+    return (this.#cache.stats = Object.freeze({
+      operatorList: Object.freeze(operatorList),
       totalOperators: operatorList.length,
       uniqueTypes: new Set(operatorList).size,
-      hasParallel: this.#nodes.some((n) => n.type === 'parallel'),
-      hasConditional: this.#nodes.some((n) => n.type === 'conditional'),
-      hasLoop: this.#nodes.some((n) => n.type === 'loop'),
+      hasParallel,
+      hasConditional,
+      hasLoop,
       nodeCount: this.#nodes.length,
       dslLength: this.toDsl().length,
-    };
+    }));
   }
 
   /** Prompts of every reachable operator node, keyed by node id. */
@@ -255,26 +316,58 @@ export class WorkflowGraph {
     return prompts;
   }
 
+  /**
+   * Plain data of the graph. Nodes are immutable and shared with the live graph (edits replace
+   * them), so a snapshot costs O(top-level nodes) and later edits never change it.
+   */
   snapshot(): GraphSnapshot {
-    return {
-      nodes: structuredClone(this.#nodes),
+    return (this.#cache.snapshot ??= Object.freeze({
+      nodes: Object.freeze(this.#nodes.slice()),
       nextId: this.#nextId,
       idScheme: this.idScheme,
-      reachable: [...this.#map.keys()],
-    };
+      reachable: Object.freeze([...this.#map.keys()]),
+    }));
   }
 
+  /** A graph from a snapshot (copied: later changes to `snapshot` do not reach the graph). */
   static restore(snapshot: GraphSnapshot, options: Omit<GraphOptions, 'idScheme'> = {}): WorkflowGraph {
+    return WorkflowGraph.adopt(structuredClone(snapshot), options);
+  }
+
+  /** A graph from a snapshot this graph family produced, sharing its (immutable) nodes. */
+  static adopt(snapshot: GraphSnapshot, options: Omit<GraphOptions, 'idScheme'> = {}): WorkflowGraph {
     const graph = new WorkflowGraph({ ...options, idScheme: snapshot.idScheme });
     graph.#nextId = snapshot.nextId;
     const reachable = new Set(snapshot.reachable);
-    for (const node of structuredClone(snapshot.nodes) as WorkflowNode[]) {
+    for (const raw of snapshot.nodes) {
+      const node = Object.isFrozen(raw) ? raw : freezeNode(raw);
       graph.#nodes.push(node);
-      for (const indexed of [node, ...(node.type === 'operator' ? [] : operatorsOf(node))]) {
-        if (reachable.has(indexed.id)) graph.#map.set(indexed.id, indexed);
+      if (reachable.has(node.id)) graph.#map.set(node.id, node);
+      if (node.type !== 'operator') {
+        for (const child of operatorsOf(node)) {
+          graph.#parent.set(child, node);
+          if (reachable.has(child.id)) graph.#map.set(child.id, child);
+        }
       }
     }
     return graph;
+  }
+
+  /** Swaps one operator node for its edited copy, in its structure, the node list and the id map. */
+  #replace(old: OperatorNode, replacement: OperatorNode): void {
+    this.#cache = {};
+    const parent = this.#parent.get(old);
+    if (parent === undefined) {
+      const index = this.#nodes.indexOf(old);
+      if (index >= 0) this.#nodes[index] = replacement;
+    } else {
+      const updated = withChild(parent, old, replacement);
+      for (const child of operatorsOf(updated)) this.#parent.set(child, updated);
+      const index = this.#nodes.indexOf(parent);
+      if (index >= 0) this.#nodes[index] = updated;
+      if (this.#map.get(parent.id) === parent) this.#map.set(parent.id, updated);
+    }
+    if (this.#map.get(old.id) === old) this.#map.set(old.id, replacement);
   }
 
   #allocateId(): string {
@@ -286,6 +379,7 @@ export class WorkflowGraph {
   }
 
   #insert(node: WorkflowNode, position: number | undefined): number | undefined {
+    this.#cache = {};
     let where: number | undefined;
     if (position === undefined || position >= this.#nodes.length) {
       this.#nodes.push(node);
@@ -294,7 +388,12 @@ export class WorkflowGraph {
       this.#nodes.splice(where, 0, node);
     }
     this.#map.set(node.id, node);
-    if (node.type !== 'operator') for (const child of operatorsOf(node)) this.#map.set(child.id, child);
+    if (node.type !== 'operator') {
+      for (const child of operatorsOf(node)) {
+        this.#map.set(child.id, child);
+        this.#parent.set(child, node);
+      }
+    }
     return where;
   }
 

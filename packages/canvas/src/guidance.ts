@@ -59,6 +59,10 @@ export function applyPromptRules(prompt: string, operator: string, type: Problem
   return `${rule.marker}\n${rule.bullets.join('\n')}\n\n${text}`;
 }
 
+const REFERENCE_MC_PATTERNS = [/\ba\s*\)\s*[\d\w]/, /\(\s*a\s*\)/, /options\s*:/, /choose.*(?:a|b|c|d|e)/, /\ba\s*\./];
+const OPTION_A = /(^|[\s,;:])\(?a\s*[).]\s*\S/;
+const OPTION_B = /(^|[\s,;:])\(?b\s*[).]\s*\S/;
+
 /**
  * Multiple-choice detection. The reference detector fires on any "choose … a" or "a." and so
  * disables Programmer on ordinary problems; the default here needs real option markers.
@@ -66,12 +70,9 @@ export function applyPromptRules(prompt: string, operator: string, type: Problem
 export function isMultipleChoiceProblem(problem: string, type: ProblemType, referenceDetector = false): boolean {
   if (isMultipleChoiceType(type)) return true;
   const lower = problem.toLowerCase();
-  if (referenceDetector) {
-    return [/\ba\s*\)\s*[\d\w]/, /\(\s*a\s*\)/, /options\s*:/, /choose.*(?:a|b|c|d|e)/, /\ba\s*\./].some((p) => p.test(lower));
-  }
+  if (referenceDetector) return REFERENCE_MC_PATTERNS.some((p) => p.test(lower));
   if (/options\s*:/.test(lower)) return true;
-  const marker = (letter: string): RegExp => new RegExp(`(^|[\\s,;:])\\(?${letter}\\s*[).]\\s*\\S`);
-  return marker('a').test(lower) && marker('b').test(lower);
+  return OPTION_A.test(lower) && OPTION_B.test(lower);
 }
 
 /** Pulls the prompt text out of a prompt-turn completion (reference `_extract_prompt_content`). */

@@ -10,4 +10,7 @@ export * from './mermaid.js';
 export * from './executor.js';
 export * from './policies.js';
 export * from './episode.js';
-export * from './executor-dsl-reference.js';
+export * from './observation.js';
+export * from './roles.js';
+export * from './finish-rules.js';
+export type { RegexSemantics } from './parsing/text-semantics.js';

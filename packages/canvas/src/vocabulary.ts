@@ -1,4 +1,5 @@
 import type { OperatorCategory } from '@flowsteer/core';
+import { REFERENCE_ROLE_LISTS } from './reference/library.js';
 
 /** What the canvas needs to know about an operator: its name, role and the line the policy reads. */
 export interface OperatorSpec {
@@ -33,17 +34,17 @@ export const DEFAULT_LIBRARY: readonly string[] = [
   'Custom', 'AnswerGenerate', 'Programmer', 'ScEnsemble', 'Test', 'Review', 'Revise', 'Decompose', 'Verify', 'Plan', 'Aggregate', 'Format',
 ];
 
-/** Operators that may not sit inside a parallel block (they merge parallel outputs). */
-export const PARALLEL_FORBIDDEN: readonly string[] = ['ScEnsemble', 'Aggregate', 'MdEnsemble'];
-/** Checkers for the finish rule and the reward. */
-export const CHECKERS: readonly string[] = ['Verify', 'Test', 'Review'];
-/** Solvers for the finish rule. */
-export const FINISH_SOLVERS: readonly string[] = ['Custom', 'Programmer', 'AnswerGenerate', 'Aggregate', 'Revise'];
-/** Solvers for the feedback advisor. */
-export const ADVISOR_SOLVERS: readonly string[] = ['Programmer', 'AnswerGenerate', 'Custom'];
-/** Operators whose successful output becomes the "last solver result". */
-export const RESULT_OPERATORS: readonly string[] = ['Custom', 'Programmer', 'AnswerGenerate', 'Aggregate', 'Format', 'Revise', 'ScEnsemble', 'MdEnsemble'];
-export const AGGREGATORS: readonly string[] = ['ScEnsemble', 'Aggregate', 'MdEnsemble'];
+/** Operators that may not sit inside a parallel block (they merge parallel outputs). Reference data; rules read `rolesFor`. */
+export const PARALLEL_FORBIDDEN: readonly string[] = REFERENCE_ROLE_LISTS.parallelForbidden;
+/** Checkers for the finish rule and the reward (reference data). */
+export const CHECKERS: readonly string[] = REFERENCE_ROLE_LISTS.checkers;
+/** Solvers for the finish rule (reference data). */
+export const FINISH_SOLVERS: readonly string[] = REFERENCE_ROLE_LISTS.finishSolvers;
+/** Solvers for the feedback advisor (reference data). */
+export const ADVISOR_SOLVERS: readonly string[] = REFERENCE_ROLE_LISTS.advisorSolvers;
+/** Operators whose successful output becomes the "last solver result" (reference data). */
+export const RESULT_OPERATORS: readonly string[] = REFERENCE_ROLE_LISTS.resultOperators;
+export const AGGREGATORS: readonly string[] = REFERENCE_ROLE_LISTS.aggregators;
 
 /** Python `sorted` order (code points), used in reference messages. */
 export function sortedNames(names: Iterable<string>): string[] {

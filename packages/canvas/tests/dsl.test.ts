@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DslError, WorkflowGraph, parseDsl, parseDslReference, renderDsl, toMermaid } from '../src/index.js';
+import { DslError, WorkflowGraph, parseDsl, renderDsl, toMermaid } from '../src/index.js';
+import { parseDslReference } from '../src/reference/index.js';
 
 describe('parseDslReference (spec §12.2, the reference canvas-side parser)', () => {
   const roundTrip = (dsl: string): string | null => parseDslReference(dsl)?.toDsl() ?? null;

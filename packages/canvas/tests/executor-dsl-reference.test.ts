@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDslExecutorReference, type ExecutorStage } from '../src/index.js';
+import { parseDslExecutorReference, type ExecutorStage } from '../src/reference/index.js';
 
 const S = (operator: string): ExecutorStage => ({ type: 'single', operator });
 const P = (...operators: string[]): ExecutorStage => ({ type: 'parallel', operators });
@@ -72,5 +72,23 @@ describe('parseDslExecutorReference (spec §12.3 and the §1.8(b) table)', () =>
     expect(parseDslExecutorReference('12 -> 7')).toEqual({ valid: false, error: 'operator' });
     expect(parseDslExecutorReference('Custom -> Review ? Revise')).toEqual({ valid: false, error: 'operator: Review ? Revise' });
     expect(parseDslExecutorReference('Custom -> (Review ? Revise : done)')).toEqual({ valid: false, error: ': (Review ? Revise : done)' });
+  });
+});
+
+describe('parseDslExecutorReference: legacy forms, done and fences', () => {
+  it('keeps the (X) * plan and [X] * decompose forms as their legacy stages', () => {
+    expect(stages('(Custom -> Verify) * plan -> Format')).toEqual([{ type: 'plan_loop', operators: ['Custom', 'Verify'] }, S('Format')]);
+    expect(stages('Plan -> [Custom, Programmer] * decompose')).toEqual([S('Plan'), { type: 'decompose_parallel', operators: ['Custom', 'Programmer'] }]);
+    expect(stages('[Custom, Test] * decompose', 'math')).toEqual([{ type: 'decompose_parallel', operators: ['Custom', 'Test'] }]);
+    expect(parseDslExecutorReference('(Custom -> Nope) * plan')).toEqual({ valid: true, stages: [{ type: 'plan_loop', operators: ['Custom', 'Custom'] }] });
+  });
+
+  it('does not rename Done to an operator', () => {
+    expect(stages('Custom -> Verify ? Revise : done')).toEqual([S('Custom'), C('Verify', 'Revise', 'done')]);
+    expect(parseDslExecutorReference('Custom -> Verify ? Revise : Done')).toEqual({ valid: false, error: 'operator: Done' });
+  });
+
+  it('strips a ```python3 fence whole', () => {
+    expect(stages('```python3\nCustom -> Format\n```')).toEqual([S('Custom'), S('Format')]);
   });
 });

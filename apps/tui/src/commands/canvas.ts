@@ -4,13 +4,13 @@ import {
   CanvasEnv,
   REFERENCE_QUIRKS,
   parseDsl,
-  parseDslReference,
   toMermaid,
   WorkflowGraph,
   type CanvasAction,
   type CanvasQuirks,
   type GraphSnapshot,
 } from '@flowsteer/canvas';
+import { parseDslReference } from '@flowsteer/canvas/reference';
 import { CliUsageError } from '../errors.js';
 
 export interface ReplayOptions {

@@ -1,4 +1,4 @@
-import { REFERENCE_OPERATORS } from './vocabulary.js';
+import { REFERENCE_OPERATORS } from '../vocabulary.js';
 
 /**
  * The reference executor's DSL parser (spec §1.8(b)), kept to reproduce what the reference really
@@ -10,7 +10,11 @@ import { REFERENCE_OPERATORS } from './vocabulary.js';
 export type ExecutorStage =
   | { readonly type: 'single'; readonly operator: string }
   | { readonly type: 'parallel'; readonly operators: readonly string[] }
-  | { readonly type: 'conditional'; readonly condition: string; readonly trueBranch: string; readonly falseBranch: string };
+  | { readonly type: 'conditional'; readonly condition: string; readonly trueBranch: string; readonly falseBranch: string }
+  /** Legacy `(A -> B) * plan`: the body runs as a plan-driven loop. */
+  | { readonly type: 'plan_loop'; readonly operators: readonly string[] }
+  /** Legacy `[A, B] * decompose`: the operators run on each sub-problem. */
+  | { readonly type: 'decompose_parallel'; readonly operators: readonly string[] };
 
 export type ExecutorParse = { readonly valid: true; readonly stages: readonly ExecutorStage[] } | { readonly valid: false; readonly error: string };
 
@@ -60,7 +64,7 @@ function stripMarkup(text: string, valid: readonly string[]): string {
     const fragment = current.split(/<\/?output>/).find((piece) => mentionsOperator(piece, valid));
     if (fragment !== undefined) current = fragment;
   }
-  return current.replace(/<\/?[a-zA-Z_][a-zA-Z0-9_]*\/?>/g, '').replace(/```[a-zA-Z]*/g, '').trim();
+  return current.replace(/<\/?[a-zA-Z_][a-zA-Z0-9_]*\/?>/g, '').replace(/```\w*/g, '').trim();
 }
 
 function cleanProblemContent(text: string, valid: readonly string[]): string {
@@ -74,6 +78,17 @@ function cleanProblemContent(text: string, valid: readonly string[]): string {
 
 function repeat(body: string, count: number): string {
   return Array.from({ length: Math.min(count, MAX_LOOP) }, () => body.trim()).join(' -> ');
+}
+
+const PLAN_LOOP = /^\(([^()]*)\)\s*\*\s*plan$/i;
+const DECOMPOSE_PARALLEL = /^\[([^\]]*)\]\s*\*\s*decompose$/i;
+/** The legacy forms are protected from loop expansion by this placeholder for "*". */
+const LEGACY_STAR = '\u0000';
+/** ... and "->" inside their bodies from the split into parts. */
+const LEGACY_ARROW = '\u0001';
+
+function protectLegacyForms(text: string): string {
+  return text.replace(/(\([^()]*\)|\[[^\]]*\])\s*\*\s*(plan|decompose)\b/gi, (_, body: string, kind: string) => `${body.replaceAll('->', LEGACY_ARROW)} ${LEGACY_STAR} ${kind}`);
 }
 
 function expandLoops(text: string): string {
@@ -102,8 +117,9 @@ export function parseDslExecutorReference(dsl: string, problemType = 'math', ope
   let text = stripMarkup(dsl, valid);
   if (text === '') return { valid: false, error: 'DSL' };
   text = cleanProblemContent(text, valid);
-  text = text.replace(/\b[A-Z][a-zA-Z']*\b/g, (word) => (isValid(word) ? word : correctName(word, valid)));
-  text = expandLoops(text);
+  // `done` in any case is not an operator name to correct.
+  text = text.replace(/\b[A-Z][a-zA-Z']*\b/g, (word) => (isValid(word) || word.toLowerCase() === 'done' ? word : correctName(word, valid)));
+  text = expandLoops(protectLegacyForms(text)).replaceAll(LEGACY_STAR, '*');
 
   let parts = text.split('->').map((part) => part.trim()).filter((part) => part !== '' && keepPart(part, valid));
   parts = parts.slice(0, MAX_PARTS);
@@ -111,7 +127,7 @@ export function parseDslExecutorReference(dsl: string, problemType = 'math', ope
   if (problemType === 'math') {
     parts = parts
       .filter((part) => part !== 'Test')
-      .map((part) => (part.startsWith('[') ? `[${part.slice(1, part.lastIndexOf(']')).split(',').map((s) => s.trim()).filter((s) => s !== 'Test').join(', ')}]` : part))
+      .map((part) => (part.startsWith('[') && !DECOMPOSE_PARALLEL.test(part) ? `[${part.slice(1, part.lastIndexOf(']')).split(',').map((s) => s.trim()).filter((s) => s !== 'Test').join(', ')}]` : part))
       .filter((part) => part !== '[]');
   }
   if (!mentionsOperator(parts.join(' -> '), valid)) return { valid: false, error: 'operator' };
@@ -119,7 +135,14 @@ export function parseDslExecutorReference(dsl: string, problemType = 'math', ope
 
   const stages: ExecutorStage[] = [];
   for (const part of parts) {
-    if (part.startsWith('[')) {
+    const legacy = PLAN_LOOP.exec(part) ?? DECOMPOSE_PARALLEL.exec(part);
+    if (legacy !== null) {
+      const separator = part.startsWith('(') ? LEGACY_ARROW : ',';
+      const names = (legacy[1] ?? '').split(separator).map((s) => s.trim()).filter((s) => s !== '');
+      const bad = names.find((name) => !isValid(name));
+      if (bad !== undefined) return { valid: false, error: `operator: ${bad}` };
+      stages.push({ type: part.startsWith('(') ? 'plan_loop' : 'decompose_parallel', operators: names });
+    } else if (part.startsWith('[')) {
       const names = part.slice(1, part.lastIndexOf(']')).split(',').map((s) => s.trim());
       const bad = names.find((name) => !isValid(name));
       if (bad !== undefined) return { valid: false, error: `operator: ${bad}` };

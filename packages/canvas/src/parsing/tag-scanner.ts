@@ -1,0 +1,158 @@
+/**
+ * Linear-time extraction of the action language's tags. Each method reproduces the first match of
+ * one reference regex (`[<\[]name[>\]]\s*CONTENT\s*[<\[]/name[>\]]`, case-insensitive), but scans
+ * forward only: every character is looked at a bounded number of times, so hostile inputs (long
+ * whitespace runs, unclosed or repeated partial tags) cost no more than ordinary ones.
+ */
+import { ECMASCRIPT_SEMANTICS, type TextSemantics } from './text-semantics.js';
+
+export interface TagMatch {
+  readonly value: string;
+  /** Where the opening tag starts and the closing tag ends. */
+  readonly start: number;
+  readonly end: number;
+}
+
+const isOpenBracket = (code: number): boolean => code === 0x3c /* < */ || code === 0x5b; /* [ */
+const isCloseBracket = (code: number): boolean => code === 0x3e /* > */ || code === 0x5d; /* ] */
+
+export class TagScanner {
+  readonly text: string;
+  readonly semantics: TextSemantics;
+  /** `text` case-folded, same length, so indices agree. */
+  readonly #folded: string;
+
+  constructor(text: string, semantics: TextSemantics = ECMASCRIPT_SEMANTICS) {
+    this.text = text;
+    this.semantics = semantics;
+    this.#folded = semantics.fold(text);
+  }
+
+  /** The next `[<\[]name[>\]]` (or its closing form) at or after `from`: [start, end). */
+  findTag(name: string, from: number, closing = false): [number, number] | undefined {
+    const needle = closing ? `/${name}` : name;
+    const folded = this.#folded;
+    for (let at = folded.indexOf(needle, from + 1); at >= 1; at = folded.indexOf(needle, at + 1)) {
+      const start = at - 1;
+      if (start < from) continue;
+      const after = at + needle.length;
+      if (isOpenBracket(folded.charCodeAt(start)) && isCloseBracket(folded.charCodeAt(after))) return [start, after + 1];
+    }
+    return undefined;
+  }
+
+  /** The last closing tag of `name` that ends within [from, to). */
+  lastClose(name: string, from: number, to: number): number | undefined {
+    let end: number | undefined;
+    for (let tag = this.findTag(name, from, true); tag !== undefined && tag[1] <= to; tag = this.findTag(name, tag[1], true)) end = tag[1];
+    return end;
+  }
+
+  /** `\s*([^<\[\]]+?)\s*` between tags: names and name lists. The value is trimmed and may be empty. */
+  name(name: string): TagMatch | undefined {
+    const text = this.text;
+    for (let open = this.findTag(name, 0); open !== undefined; open = this.findTag(name, open[1])) {
+      let stop = open[1];
+      while (stop < text.length && !isStopChar(text.charCodeAt(stop))) stop++;
+      if (stop === open[1]) continue;
+      const close = this.#closeAt(name, stop);
+      if (close !== undefined) return { value: this.semantics.trim(text.slice(open[1], stop)), start: open[0], end: close };
+    }
+    return undefined;
+  }
+
+  /** `\s*(\d+)\s*` between tags, as a number. */
+  integer(name: string): (TagMatch & { readonly number: number }) | undefined {
+    const text = this.text;
+    for (let open = this.findTag(name, 0); open !== undefined; open = this.findTag(name, open[1])) {
+      let at = this.#skipSpace(open[1]);
+      let value = 0;
+      let digits = 0;
+      for (;;) {
+        const digit = this.semantics.digitValue(text, at);
+        if (digit < 0) break;
+        value = value * 10 + digit;
+        digits++;
+        at += text.charCodeAt(at) >= 0xd800 && text.charCodeAt(at) <= 0xdbff ? 2 : 1;
+      }
+      if (digits === 0) continue;
+      const close = this.#closeAt(name, this.#skipSpace(at));
+      if (close !== undefined) return { value: text.slice(open[1], at).trim(), number: value, start: open[0], end: close };
+    }
+    return undefined;
+  }
+
+  /** `\s*(kw1|kw2|…)\s*` between tags; returns the keyword as written in `keywords`. */
+  keyword(name: string, keywords: readonly string[]): TagMatch | undefined {
+    const folded = this.#folded;
+    for (let open = this.findTag(name, 0); open !== undefined; open = this.findTag(name, open[1])) {
+      const at = this.#skipSpace(open[1]);
+      const keyword = keywords.find((k) => folded.startsWith(k, at));
+      if (keyword === undefined) continue;
+      const close = this.#closeAt(name, this.#skipSpace(at + keyword.length));
+      if (close !== undefined) return { value: keyword, start: open[0], end: close };
+    }
+    return undefined;
+  }
+
+  /** `([\s\S]*?)` between tags: free text up to the first closing tag after the first opening tag. */
+  freeText(name: string): TagMatch | undefined {
+    const open = this.findTag(name, 0);
+    if (open === undefined) return undefined;
+    const close = this.findTag(name, open[1], true);
+    if (close === undefined) return undefined;
+    return { value: this.semantics.trim(this.text.slice(open[1], close[0])), start: open[0], end: close[1] };
+  }
+
+  #skipSpace(from: number): number {
+    let at = from;
+    while (at < this.text.length && this.semantics.isSpace(this.text.charCodeAt(at))) at++;
+    return at;
+  }
+
+  #closeAt(name: string, at: number): number | undefined {
+    const folded = this.#folded;
+    if (!isOpenBracket(folded.charCodeAt(at)) || folded.charCodeAt(at + 1) !== 0x2f /* / */) return undefined;
+    if (!folded.startsWith(name, at + 2) || !isCloseBracket(folded.charCodeAt(at + 2 + name.length))) return undefined;
+    return at + 3 + name.length;
+  }
+}
+
+function isStopChar(code: number): boolean {
+  return code === 0x3c || code === 0x5b || code === 0x5d;
+}
+
+/**
+ * Removes every `open … close` block, non-greedy, left to right (the reference's
+ * `re.sub(open + '.*?' + close, '', text, flags=DOTALL)`), in one pass. `foldCase` matches the
+ * markers case-insensitively (ASCII).
+ */
+export function removeBlocks(text: string, open: string, close: string, foldCase = false): string {
+  const haystack = foldCase ? ECMASCRIPT_SEMANTICS.fold(text) : text;
+  const parts: string[] = [];
+  let kept = 0;
+  let from = 0;
+  for (;;) {
+    const start = haystack.indexOf(open, from);
+    if (start < 0) break;
+    const stop = haystack.indexOf(close, start + open.length);
+    // No closing marker after this opening one: none after any later opening one either.
+    if (stop < 0) break;
+    parts.push(text.slice(kept, start));
+    kept = stop + close.length;
+    from = kept;
+  }
+  if (kept === 0) return text;
+  parts.push(text.slice(kept));
+  return parts.join('');
+}
+
+/** The first `open … close` block's inner text (non-greedy), or undefined. */
+export function firstBlock(text: string, open: string, close: string, foldCase = false): { inner: string; start: number; end: number } | undefined {
+  const haystack = foldCase ? ECMASCRIPT_SEMANTICS.fold(text) : text;
+  const start = haystack.indexOf(open);
+  if (start < 0) return undefined;
+  const stop = haystack.indexOf(close, start + open.length);
+  if (stop < 0) return undefined;
+  return { inner: text.slice(start + open.length, stop), start, end: stop + close.length };
+}
