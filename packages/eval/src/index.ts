@@ -11,3 +11,6 @@ export * from './code-harness.js';
 export * from './datasets.js';
 export * from './scoring.js';
 export * from './run.js';
+export * from './run-log.js';
+export * from './stats.js';
+export * from './report.js';
