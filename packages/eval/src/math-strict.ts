@@ -48,10 +48,17 @@ export function extractMathAnswer(text: string): string {
   if (tagged !== undefined) return tagged.trim();
   const hashes = [...trimmed.matchAll(/####\s*(.+)$/gm)].pop()?.[1];
   if (hashes !== undefined) return dropTrailingWords(hashes.trim());
-  const phrase = [...trimmed.matchAll(/(?:final answer|the answer|^answer)\s*(?:is|:|：)\s*:?\s*([^\n]+)/gim)].pop()?.[1];
+  // The committed phrase runs to the end of its sentence ("The answer is 72. Check: …").
+  const phrase = [...trimmed.matchAll(/(?:final answer|the answer|^answer)\s*(?:is|:|：)\s*:?\s*([^\n]+?)(?:\.(?:\s|$)|$)/gim)].pop()?.[1];
   if (phrase !== undefined) return dropTrailingWords(phrase.replace(/[.\s]+$/, '').replace(/^\$+|\$+$/g, '').trim());
-  if (!/\n/.test(trimmed) && trimmed.length <= 40) return dropTrailingWords(trimmed.replace(/\.$/, ''));
   const numbers = trimmed.match(NUMBER);
+  if (!/\n/.test(trimmed) && trimmed.length <= 40) {
+    // A short answer is the answer when it reads as one (a value, an expression, a word);
+    // otherwise ("I think 70, no wait, 72") its last number.
+    const candidate = dropTrailingWords(trimmed.replace(/\.$/, ''));
+    const normal = normalizeMath(candidate);
+    if (numbers === null || /^[A-Za-z][A-Za-z\s'.]*$/.test(normal) || !/[A-Za-z]{2,}/.test(normal.replace(/\b(?:sqrt|pi|inf|frac)\b/g, '')) || numericValue(normal) !== undefined) return candidate;
+  }
   return numbers?.[numbers.length - 1] ?? trimmed;
 }
 
@@ -85,7 +92,9 @@ export function normalizeMath(text: string, options: { unitLetterStrip?: boolean
   }
   s = s.replace(/\\[dt]?frac(\d)(\d)/g, '($1)/($2)');
   s = s.replace(/\\pi\b|π/g, 'pi').replace(/\\cdot|\\times|×/g, '*').replace(/\\div|÷/g, '/');
-  s = s.replace(/\^\{([^{}]*)\}/g, '^($1)').replace(/\\\{/g, '{').replace(/\\\}/g, '}');
+  s = s.replace(/\^\{([^{}]*)\}/g, '^($1)');
+  // Escaped braces are set braces; bare ones only group (1{,}000, {x}).
+  s = s.replace(/\\\{/g, '\u0001').replace(/\\\}/g, '\u0002').replace(/[{}]/g, '').replace(/\u0001/g, '{').replace(/\u0002/g, '}');
   s = s.replace(/\\[A-Za-z]+/g, (m) => m.slice(1));
   if (options.unitLetterStrip === true) s = referenceUnitStrip(s);
   else for (const unit of UNIT_WORDS) s = s.replace(new RegExp(`\\s*\\b${unit}\\b\\.?`, 'gi'), '');

@@ -58,15 +58,19 @@ export function tokenF1(prediction: string, gold: string | readonly string[]): n
   return best;
 }
 
-/** The reference evaluator's set-overlap F1 (kept for reproducing its numbers). */
+/**
+ * The reference evaluator's F1: the overlap counts distinct tokens, but precision and recall
+ * divide by the token counts (`cat cat` vs `cat cat` is 0.5). Kept for reproducing its numbers.
+ */
 export function setTokenF1(prediction: string, gold: string): number {
-  const p = new Set(tokens(prediction));
-  const g = new Set(tokens(gold));
-  if (p.size === 0 || g.size === 0) return 0;
-  const same = [...p].filter((t) => g.has(t)).length;
+  const p = tokens(prediction);
+  const g = tokens(gold);
+  if (p.length === 0 || g.length === 0) return 0;
+  const gold_ = new Set(g);
+  const same = [...new Set(p)].filter((t) => gold_.has(t)).length;
   if (same === 0) return 0;
-  const precision = same / p.size;
-  const recall = same / g.size;
+  const precision = same / p.length;
+  const recall = same / g.length;
   return (2 * precision * recall) / (precision + recall);
 }
 
