@@ -168,8 +168,9 @@ export async function runAppsCall(sandbox: Sandbox, input: { prediction: string;
 
 /** DS-1000: `code_context` defines `test_execution` (and maybe `test_string`), which run the solution on generated inputs. */
 export function ds1000Program(codeContext: string, solution: string, marker: string): string {
-  const calls = `test_execution(code)\n${codeContext.includes('test_string(') ? 'test_string(code)\n' : ''}`;
-  return `${codeContext}\ncode = ${pyLiteral(solution)}\n${calls}import sys as _sys\n_sys.stdout.write('\\n' + ${pyLiteral(marker)} + '\\n')\n`;
+  const calls = `    test_execution(code)\n${codeContext.includes('test_string(') ? '    test_string(code)\n' : ''}`;
+  // Any exception, SystemExit included, is a failure; the marker must be the last line printed.
+  return `${codeContext}\ncode = ${pyLiteral(solution)}\nimport sys as _sys\ntry:\n${calls}except BaseException as _e:\n    _sys.stdout.write('\\n__FLOWSTEER_DS1000_FAILED__ %s: %s\\n' % (type(_e).__name__, _e))\nelse:\n    _sys.stdout.write('\\n' + ${pyLiteral(marker)} + '\\n')\n`;
 }
 
 export async function runDs1000(sandbox: Sandbox, input: { prediction: string; codeContext: string; timeoutMs?: number }): Promise<CodeVerdict> {
@@ -177,6 +178,9 @@ export async function runDs1000(sandbox: Sandbox, input: { prediction: string; c
   const marker = `__FLOWSTEER_DS1000_${randomBytes(12).toString('hex')}__`;
   const run = await sandbox.run({ code: ds1000Program(input.codeContext, code, marker), timeoutMs: input.timeoutMs ?? (BENCHMARK_TIMEOUTS_MS['ds1000'] as number) });
   if (run.status !== 'ok') return { passed: false, reason: `${run.status}${run.errorType === undefined ? '' : ` ${run.errorType}`}: ${run.stderr.trim().split('\n').pop() ?? ''}`.trim(), extracted: code };
-  const passed = run.stdout.split('\n').some((line) => line === marker);
-  return { passed, reason: passed ? 'test_execution passed' : 'test_execution did not finish', extracted: code };
+  const lines = run.stdout.split('\n').filter((line) => line.trim() !== '');
+  const last = lines[lines.length - 1] ?? '';
+  const passed = last === marker;
+  const failure = last.startsWith('__FLOWSTEER_DS1000_FAILED__') ? last.slice('__FLOWSTEER_DS1000_FAILED__ '.length) : 'test_execution did not finish';
+  return { passed, reason: passed ? 'test_execution passed' : failure, extracted: code };
 }

@@ -10,7 +10,7 @@ function expected(c: CorpusCase, mode: MetricMode): number | readonly [number, n
 
 describe('metric corpus (text benchmarks)', () => {
   it('holds labelled cases of every text benchmark', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(230);
+    expect(cases.length).toBeGreaterThanOrEqual(280);
     expect(cases.every((c) => c.rule.length > 0)).toBe(true);
     expect(new Set(cases.map((c) => c.benchmark))).toEqual(new Set(['math', 'gsm8k', 'aime2025', 'mathqa', 'squad_v2', 'hotpotqa', 'triviaqa', 'nq', 'mbpp']));
   });
