@@ -19,7 +19,13 @@ export interface CodeVerdict {
   readonly extracted: string;
 }
 
-const PROSE_LINE = /^(?:[A-Z][a-z']*|Here|This|The|I|We|Note)(?:\s+[\w'’,()`-]+){2,}[.:!]?$/;
+const PROSE_LINE = /^[A-Z][A-Za-z'’]*[,:.!]?(?:\s+\S+)+$/;
+const CODE_LIKE = /[=()[\]{}]|^(?:def|class|import|from|return|if|elif|else|for|while|with|try|except|finally|print|raise|assert|async|await|lambda|yield|global|nonlocal|pass|break|continue|del)\b|^[A-Z_][A-Z0-9_]*\s*=/;
+
+function isProse(line: string): boolean {
+  const t = line.trim().replace(/`[^`]*`/g, 'x');
+  return t !== '' && PROSE_LINE.test(t) && !CODE_LIKE.test(t);
+}
 
 /**
  * The program in an answer. Fenced blocks as operators-code reads them; unfenced text is kept
@@ -29,10 +35,6 @@ const PROSE_LINE = /^(?:[A-Z][a-z']*|Here|This|The|I|We|Note)(?:\s+[\w'’,()`-]
 export function extractSolution(text: string): string {
   if (/```/.test(text)) return extractCode(text);
   const lines = text.replace(/\r\n/g, '\n').split('\n');
-  const isProse = (line: string): boolean => {
-    const t = line.trim();
-    return t !== '' && PROSE_LINE.test(t) && !/[=()[\]{}]|^(?:def|class|import|from|return|if|for|while|with|try|print)\b/.test(t.replace(/`[^`]*`/g, ''));
-  };
   let start = 0;
   while (start < lines.length && (lines[start]?.trim() === '' || isProse(lines[start] as string))) start++;
   let end = lines.length;
