@@ -41,7 +41,17 @@ export async function readLog<T>(path: string): Promise<{ records: T[]; tornByte
   return { records, tornBytes: Buffer.byteLength(text.slice(end)) };
 }
 
-async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+/** The part of a file handle the log writes through (a seam for fault-injection tests). */
+export interface LogHandle {
+  write(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  stat(): Promise<{ size: number }>;
+  close(): Promise<void>;
+}
+
+/** Writes all of `data`, looping over short writes. */
+export async function writeFully(handle: Pick<LogHandle, 'write'>, data: Buffer, position: number): Promise<void> {
   let offset = 0;
   while (offset < data.length) {
     const { bytesWritten } = await handle.write(data, offset, data.length - offset, position + offset);
@@ -55,12 +65,12 @@ export class DurableLog {
 
   private constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
+    private readonly handle: LogHandle,
     private size: number,
   ) {}
 
   /** Opens the log for appending, first cutting off a torn last line. */
-  static async open(path: string): Promise<{ log: DurableLog; tornBytes: number }> {
+  static async open(path: string, options: { wrap?: (handle: FileHandle) => LogHandle } = {}): Promise<{ log: DurableLog; tornBytes: number }> {
     let tornBytes = 0;
     try {
       const { tornBytes: torn } = await readLog(path);
@@ -69,7 +79,8 @@ export class DurableLog {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    const handle = await open(path, 'a+');
+    const file = await open(path, 'a+');
+    const handle: LogHandle = options.wrap?.(file) ?? file;
     const size = (await handle.stat()).size;
     return { log: new DurableLog(path, handle, size), tornBytes };
   }
