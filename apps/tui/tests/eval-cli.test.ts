@@ -166,7 +166,7 @@ describe('flowsteer eval', () => {
     expect(markdown).toContain('metric mode: strict');
     const again = await flowsteer(['eval-report', out, '--compare', out]);
     expect(again.stdout).toContain('| GSM8K | math | 2 | 100.0 | [34.2, 100.0] | 100.0 | [34.2, 100.0] | +0.0 |');
-  });
+  }, 180_000);
 
   it('a kill -9 mid-run and a restart give the same results as an uninterrupted run, scoring nothing twice', async () => {
     server = await FakeOpenAiServer.start(executor(60));
@@ -201,7 +201,7 @@ describe('flowsteer eval', () => {
     const finalRecords = await read(out);
     expect(new Set(finalRecords.map((r) => r.id)).size).toBe(finalRecords.length);
     expect(finalRecords).toEqual(await read(reference));
-  });
+  }, 180_000);
 
   it('evaluates every benchmark\'s native format in official, strict and reference mode, pinning the mode', async () => {
     server = await FakeOpenAiServer.start(executor());
