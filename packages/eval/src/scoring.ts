@@ -1,29 +1,39 @@
 import type { Sandbox } from '@flowsteer/core';
-import { buildTestProgram, extractCode, inferEntryPoint, readTestOutcome } from '@flowsteer/operators-code';
+import { buildTestProgram, inferEntryPoint, readTestOutcome } from '@flowsteer/operators-code';
+import { BENCHMARK_TIMEOUTS_MS, extractSolution, runAppsCall, runAppsStdio, runDs1000, runHumanEval, runMbpp, type AppsTests, type CodeVerdict } from './code-harness.js';
 import { DATASETS, type EvalProblem, type MetricName } from './datasets.js';
-import { exactMatch, extractChoice, extractMathAnswer, extractQaAnswer, mathEqual, tokenF1 } from './metrics.js';
+import { gsm8kScores, gsm8kTarget } from './gsm8k.js';
+import { hendrycksAnswer, hendrycksEquiv } from './math-hendrycks.js';
+import { extractMathAnswer, lastBoxed, mathEqual } from './math-strict.js';
+import { extractChoice, extractQaAnswer, normalizeAnswer } from './metrics.js';
+import type { MetricMode } from './modes.js';
+import { genericQaScore, hotpotScore, isNoAnswerStatement, nqOpenScore, squadV2Score, triviaScore, type QaScore } from './qa-official.js';
+import { referenceCodePassed, referenceMathEqual, referenceQaScore } from './reference-metrics.js';
 
 export interface Score {
   readonly metric: MetricName;
-  /** In [0, 1]. */
+  readonly mode: MetricMode;
+  /** The headline score in [0, 1] (F1 for SQuAD/HotpotQA/TriviaQA, EM for NQ, else 0/1). */
   readonly score: number;
   readonly correct: boolean;
   readonly extracted: string;
-  readonly detail?: string;
+  /** Why the scorer decided so, in a few words. */
+  readonly reason: string;
+  /** QA: exact match and F1, always together. */
+  readonly em?: number;
+  readonly f1?: number;
+  /** Other views a benchmark publishes (GSM8K strict-match and flexible-extract). */
+  readonly variants?: Readonly<Record<string, number>>;
 }
 
 export interface ScoringOptions {
+  /** Default `strict`. */
+  readonly mode?: MetricMode;
   /** Needed for pass@1: code is really run against the tests. */
   readonly sandbox?: Sandbox;
+  /** Overrides the benchmark's own timeout (HumanEval/MBPP 3 s, APPS 4 s a case, DS-1000 120 s). */
   readonly timeoutMs?: number;
-  /** Reproduce the reference eval's code metric, which counted any "pass"/"PASS" substring (bug 13.6). */
-  readonly evalCodePassSubstring?: boolean;
-  readonly unitLetterStrip?: boolean;
-  /** QA: F1 at or above this counts as correct. */
-  readonly f1Threshold?: number;
 }
-
-const PROGRAM_OK = '__FLOWSTEER_PROGRAM_OK__';
 
 export function metricFor(problem: EvalProblem): MetricName {
   const info = DATASETS[problem.source];
@@ -31,75 +41,136 @@ export function metricFor(problem: EvalProblem): MetricName {
   return problem.problemType === 'math' ? 'math' : problem.problemType === 'code' ? 'pass@1' : problem.problemType === 'mc' ? 'mc' : 'f1';
 }
 
-async function passAt1(problem: EvalProblem, prediction: string, options: ScoringOptions): Promise<Score> {
-  const code = extractCode(prediction);
-  if (options.evalCodePassSubstring === true) {
-    const pass = prediction.toUpperCase().includes('PASS') || prediction.toLowerCase().includes('passed');
-    return { metric: 'pass@1', score: pass ? 1 : 0, correct: pass, extracted: code, detail: 'reference substring check' };
+const binary = (metric: MetricName, mode: MetricMode, ok: boolean, extracted: string, reason: string, variants?: Record<string, number>): Score => ({ metric, mode, score: ok ? 1 : 0, correct: ok, extracted, reason, ...(variants === undefined ? {} : { variants }) });
+
+function mathScore(problem: EvalProblem, prediction: string, mode: MetricMode): Score {
+  const gold = problem.groundTruth;
+  if (problem.source === 'gsm8k') {
+    const official = gsm8kScores(prediction, gold);
+    const variants = { 'strict-match': official.strictMatch ? 1 : 0, 'flexible-extract': official.flexibleExtract ? 1 : 0 };
+    if (mode === 'official') return binary('math', mode, official.flexibleExtract, official.flexibleExtracted ?? '', official.flexibleExtract ? 'flexible-extract matches the #### answer' : `flexible-extract found ${JSON.stringify(official.flexibleExtracted ?? null)}, gold ${gsm8kTarget(gold)}`, variants);
+    const extracted = extractMathAnswer(prediction);
+    const ok = mathEqual(extracted, gsm8kTarget(gold));
+    return binary('math', mode, ok, extracted, ok ? 'equal in value to the #### answer' : `${JSON.stringify(extracted)} is not ${gsm8kTarget(gold)}`, variants);
   }
-  if (code.trim() === '' || ['CODE_GENERATED', 'NO_CODE', 'EMPTY'].includes(code.trim())) return { metric: 'pass@1', score: 0, correct: false, extracted: code, detail: 'no code' };
-  const sandbox = options.sandbox;
-  if (sandbox === undefined) throw new Error('pass@1 needs a sandbox to run the tests');
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const tests = problem.test ?? '';
-  const harness = DATASETS[problem.source]?.codeHarness ?? 'unit';
-  if (harness === 'stdio') {
-    let cases: { inputs: string[]; outputs: string[] };
-    try {
-      cases = JSON.parse(tests) as { inputs: string[]; outputs: string[] };
-    } catch {
-      return { metric: 'pass@1', score: 0, correct: false, extracted: code, detail: 'stdio tests are not JSON {inputs, outputs}' };
+  if (problem.source === 'aime2025') {
+    const truth = Number.parseInt(gold.trim(), 10);
+    if (mode === 'official') {
+      const boxed = lastBoxed(prediction);
+      const candidate = boxed ?? [...prediction.matchAll(/-?\d+/g)].pop()?.[0] ?? '';
+      const ok = /^\s*0*\d{1,3}\s*$/.test(candidate) && Number.parseInt(candidate, 10) === truth;
+      return binary('math', mode, ok, candidate, ok ? 'the integer answer matches' : `integer answer ${JSON.stringify(candidate)} is not ${truth}`);
     }
-    const normal = (s: string): string => s.trim().split('\n').map((l) => l.trimEnd()).join('\n');
-    for (let i = 0; i < cases.inputs.length; i++) {
-      const run = await sandbox.run({ code, stdin: cases.inputs[i] ?? '', timeoutMs });
-      if (run.status !== 'ok' || normal(run.stdout) !== normal(cases.outputs[i] ?? '')) {
-        return { metric: 'pass@1', score: 0, correct: false, extracted: code, detail: `case ${i + 1}: ${run.status === 'ok' ? `expected ${JSON.stringify(normal(cases.outputs[i] ?? ''))}, got ${JSON.stringify(normal(run.stdout))}` : `${run.status} ${run.errorType ?? ''}`}` };
-      }
-    }
-    return { metric: 'pass@1', score: 1, correct: true, extracted: code };
+    const extracted = extractMathAnswer(prediction);
+    const ok = mathEqual(extracted, String(truth));
+    return binary('math', mode, ok, extracted, ok ? 'equal to the integer answer' : `${JSON.stringify(extracted)} is not ${truth}`);
   }
-  if (harness === 'program') {
-    const run = await sandbox.run({ code: `${code}\n\n${tests}\n\nprint(${JSON.stringify(PROGRAM_OK)})\n`, timeoutMs });
-    const ok = run.status === 'ok' && run.stdout.includes(PROGRAM_OK);
-    return { metric: 'pass@1', score: ok ? 1 : 0, correct: ok, extracted: code, ...(ok ? {} : { detail: `${run.status} ${run.errorType ?? ''}`.trim() }) };
-  }
-  const entry = problem.entryPoint ?? inferEntryPoint(tests);
-  // HumanEval completions are often just the indented body: prepend the prompt, keeping indentation.
-  const bodyOnly = problem.prompt !== undefined && entry !== undefined && !new RegExp(`def\\s+${entry}\\s*\\(`).test(code);
-  const program = bodyOnly ? `${problem.prompt}${/```/.test(prediction) ? code : prediction.replace(/^\n+/, '')}` : code;
-  const run = await sandbox.run({ code: buildTestProgram(program, tests, entry), timeoutMs });
-  const outcome = readTestOutcome(run.stdout);
-  const ok = run.status === 'ok' && outcome?.passed === true;
-  return { metric: 'pass@1', score: ok ? 1 : 0, correct: ok, extracted: code, ...(ok ? {} : { detail: outcome?.error ?? `${run.status} ${run.errorType ?? ''}`.trim() }) };
+  // MATH (and math of no known benchmark): the last \boxed{} and MATH's is_equiv.
+  const goldAnswer = hendrycksAnswer(gold) ?? extractMathAnswer(gold);
+  const officialAnswer = hendrycksAnswer(prediction);
+  const officialOk = officialAnswer !== undefined && hendrycksEquiv(officialAnswer, goldAnswer);
+  if (mode === 'official') return binary('math', mode, officialOk, officialAnswer ?? '', officialAnswer === undefined ? 'no \\boxed{} answer' : officialOk ? 'is_equiv after MATH normalisation' : `${JSON.stringify(officialAnswer)} is not ${JSON.stringify(goldAnswer)} after MATH normalisation`);
+  const extracted = extractMathAnswer(prediction);
+  const ok = officialOk || mathEqual(extracted, goldAnswer);
+  return binary('math', mode, ok, extracted, officialOk ? 'is_equiv after MATH normalisation' : ok ? 'equal in value' : `${JSON.stringify(extracted)} is not equivalent to ${JSON.stringify(goldAnswer)}`);
 }
 
-/** Scores one prediction with the problem's metric. */
+function choiceScore(problem: EvalProblem, prediction: string, mode: MetricMode): Score {
+  const expected = extractChoice(problem.groundTruth) ?? problem.groundTruth.trim().toUpperCase();
+  const extracted = extractChoice(prediction) ?? '';
+  const ok = extracted !== '' && extracted === expected;
+  return binary('mc', mode, ok, extracted, extracted === '' ? 'no option letter found' : ok ? `option ${extracted}` : `option ${extracted}, gold ${expected}`);
+}
+
+function qaScore(problem: EvalProblem, prediction: string, mode: MetricMode, metric: MetricName): Score {
+  let answer = mode === 'official' ? prediction : extractQaAnswer(prediction);
+  if (mode === 'strict' && problem.source === 'squad_v2' && isNoAnswerStatement(answer)) answer = '';
+  let result: QaScore;
+  let headline: 'em' | 'f1' = metric === 'em' ? 'em' : 'f1';
+  switch (problem.source) {
+    case 'squad_v2':
+      result = squadV2Score(answer, problem.answers);
+      break;
+    case 'hotpotqa':
+      result = hotpotScore(answer, problem.answers[0] ?? problem.groundTruth);
+      break;
+    case 'triviaqa':
+      result = triviaScore(answer, problem.answers);
+      break;
+    case 'nq':
+      result = nqOpenScore(answer, problem.answers);
+      headline = 'em';
+      break;
+    default:
+      result = genericQaScore(answer, problem.answers.length === 0 ? [problem.groundTruth] : problem.answers);
+  }
+  const score = headline === 'em' ? result.em : result.f1;
+  const reason = result.em === 1 ? `exact match with ${JSON.stringify(result.matched)}` : result.f1 > 0 ? `F1 ${result.f1.toFixed(3)} against ${JSON.stringify(result.matched)}` : 'no overlap with any gold answer';
+  return { metric: headline === 'em' ? 'em' : 'f1', mode, score, correct: result.em === 1, extracted: answer, reason, em: result.em, f1: result.f1 };
+}
+
+async function codeScore(problem: EvalProblem, prediction: string, options: ScoringOptions, mode: MetricMode): Promise<Score> {
+  const sandbox = options.sandbox;
+  if (sandbox === undefined) throw new Error('pass@1 needs a sandbox to run the tests');
+  if (prediction.trim() === '' || ['CODE_GENERATED', 'NO_CODE', 'EMPTY'].includes(prediction.trim())) return binary('pass@1', mode, false, '', 'no code');
+  const harness = DATASETS[problem.source]?.codeHarness;
+  const timeoutMs = options.timeoutMs;
+  const timeout = timeoutMs === undefined ? {} : { timeoutMs };
+  let verdict: CodeVerdict;
+  if (harness === 'ds1000' && problem.codeContext !== undefined) verdict = await runDs1000(sandbox, { prediction, codeContext: problem.codeContext, ...timeout });
+  else if (harness === 'apps') {
+    let tests: AppsTests;
+    try {
+      tests = JSON.parse(problem.test ?? '') as AppsTests;
+    } catch {
+      return binary('pass@1', mode, false, '', 'APPS tests are not JSON {inputs, outputs}');
+    }
+    verdict = tests.fn_name === undefined ? await runAppsStdio(sandbox, { prediction, tests, ...timeout }) : await runAppsCall(sandbox, { prediction, tests, ...timeout });
+  } else if (harness === 'humaneval' && problem.entryPoint !== undefined) {
+    verdict = await runHumanEval(sandbox, { prompt: problem.prompt ?? '', prediction, test: problem.test ?? '', entryPoint: problem.entryPoint, ...timeout });
+  } else if (harness === 'ds1000') {
+    // A FlowSteer-Dataset DS-1000 record without code_context: its test program runs after the solution.
+    const code = extractSolution(prediction);
+    const run = await sandbox.run({ code: buildTestProgram(code, problem.test ?? '', inferEntryPoint(problem.test ?? '')), timeoutMs: timeoutMs ?? (BENCHMARK_TIMEOUTS_MS['ds1000'] as number) });
+    const outcome = readTestOutcome(run.stdout);
+    const ok = run.status === 'ok' && outcome?.passed === true;
+    verdict = { passed: ok, reason: ok ? 'the record\'s test program passed (no code_context: not the DS-1000 harness)' : outcome?.error ?? run.status, extracted: code };
+  } else {
+    verdict = await runMbpp(sandbox, { prediction, tests: problem.test ?? '', ...(problem.setup === undefined ? {} : { setup: problem.setup }), ...(problem.entryPoint === undefined ? {} : { entryPoint: problem.entryPoint }), ...timeout });
+  }
+  return binary('pass@1', mode, verdict.passed, verdict.extracted, verdict.reason);
+}
+
+function referenceScore(problem: EvalProblem, prediction: string, metric: MetricName): Score {
+  const mode: MetricMode = 'reference';
+  const tag = 'reference (eval_only.py)';
+  if (metric === 'pass@1') {
+    const ok = referenceCodePassed(prediction);
+    return binary(metric, mode, ok, prediction, `${tag}: ${ok ? 'the prediction contains PASS/passed' : 'no PASS/passed in the prediction'}`);
+  }
+  if (metric === 'f1' || metric === 'em') {
+    const { score, correct } = referenceQaScore(prediction, problem.groundTruth);
+    const em = normalizeAnswer(prediction) === normalizeAnswer(problem.groundTruth) ? 1 : 0;
+    return { metric: 'f1', mode, score, correct, extracted: prediction, reason: `${tag}: set-overlap F1 ${score.toFixed(3)}`, em, f1: score };
+  }
+  // Math and MathQA go through the reference's lenient math check.
+  const ok = referenceMathEqual(prediction, problem.groundTruth);
+  return binary(metric, mode, ok, prediction, `${tag}: lenient math check ${ok ? 'accepted' : 'rejected'}`);
+}
+
+/** Scores one prediction with the problem's benchmark scorer in the given mode (default strict). */
 export async function scoreAnswer(problem: EvalProblem, prediction: string, options: ScoringOptions = {}, metric: MetricName = metricFor(problem)): Promise<Score> {
+  const mode = options.mode ?? 'strict';
+  if (mode === 'reference') return referenceScore(problem, prediction, metric);
   switch (metric) {
-    case 'math': {
-      const extracted = extractMathAnswer(prediction);
-      const truth = extractMathAnswer(problem.groundTruth);
-      const ok = mathEqual(extracted, truth, { ...(options.unitLetterStrip === undefined ? {} : { unitLetterStrip: options.unitLetterStrip }) });
-      return { metric, score: ok ? 1 : 0, correct: ok, extracted };
-    }
-    case 'f1': {
-      const extracted = extractQaAnswer(prediction);
-      const score = tokenF1(extracted, problem.groundTruth);
-      return { metric, score, correct: score >= (options.f1Threshold ?? 0.5), extracted };
-    }
-    case 'em': {
-      const extracted = extractQaAnswer(prediction);
-      const score = exactMatch(extracted, problem.groundTruth);
-      return { metric, score, correct: score === 1, extracted };
-    }
-    case 'mc': {
-      const extracted = extractChoice(prediction) ?? '';
-      const expected = extractChoice(problem.groundTruth) ?? problem.groundTruth.trim().toUpperCase();
-      const ok = extracted !== '' && extracted === expected;
-      return { metric, score: ok ? 1 : 0, correct: ok, extracted };
-    }
+    case 'math':
+      return mathScore(problem, prediction, mode);
+    case 'mc':
+      return choiceScore(problem, prediction, mode);
+    case 'f1':
+    case 'em':
+      return qaScore(problem, prediction, mode, metric);
     case 'pass@1':
-      return passAt1(problem, prediction, options);
+      return codeScore(problem, prediction, options, mode);
   }
 }

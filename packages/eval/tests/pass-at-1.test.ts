@@ -5,10 +5,10 @@ import { scoreAnswer, type EvalProblem } from '../src/index.js';
 const sandbox = new PyodideSandbox({ workers: 2 });
 afterAll(() => sandbox.close());
 
-const mbpp = (test: string, entryPoint?: string): EvalProblem => ({ id: 'm', source: 'mbpp', problemType: 'code', problem: 'p', groundTruth: 'g', test, ...(entryPoint === undefined ? {} : { entryPoint }) });
-const humaneval = (test: string, entryPoint: string, prompt: string): EvalProblem => ({ id: 'h', source: 'humaneval', problemType: 'code', problem: prompt, groundTruth: 'g', test, entryPoint, prompt });
-const apps = (inputs: string[], outputs: string[]): EvalProblem => ({ id: 'a', source: 'apps', problemType: 'code', problem: 'p', groundTruth: 'g', test: JSON.stringify({ inputs, outputs }) });
-const ds1000 = (test: string): EvalProblem => ({ id: 'd', source: 'ds1000', problemType: 'code', problem: 'p', groundTruth: 'g', test });
+const mbpp = (test: string, entryPoint?: string): EvalProblem => ({ id: 'm', source: 'mbpp', problemType: 'code', problem: 'p', groundTruth: 'g', answers: [], test, ...(entryPoint === undefined ? {} : { entryPoint }) });
+const humaneval = (test: string, entryPoint: string, prompt: string): EvalProblem => ({ id: 'h', source: 'humaneval', problemType: 'code', problem: prompt, groundTruth: 'g', answers: [], test, entryPoint, prompt });
+const apps = (inputs: string[], outputs: string[]): EvalProblem => ({ id: 'a', source: 'apps', problemType: 'code', problem: 'p', groundTruth: 'g', answers: [], test: JSON.stringify({ inputs, outputs }) });
+const ds1000 = (test: string): EvalProblem => ({ id: 'd', source: 'ds1000', problemType: 'code', problem: 'p', groundTruth: 'g', answers: [], test });
 
 const addTests = 'assert add(1, 2) == 3\nassert add(-1, 1) == 0';
 const heTests = 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(0, 0) == 0\n';
@@ -67,8 +67,9 @@ describe('pass@1 really runs the tests', () => {
     expect(score.score).toBe(passes ? 1 : 0);
   });
 
-  it('the reference substring check is available only as a named option (bug 13.6)', async () => {
-    const quirk = await scoreAnswer(mbpp(addTests, 'add'), 'def add(a, b):\n    pass', { sandbox, evalCodePassSubstring: true });
+  it('the reference substring check is available only in the reference mode (bug 13.6)', async () => {
+    const quirk = await scoreAnswer(mbpp(addTests, 'add'), 'def add(a, b):\n    pass', { sandbox, mode: 'reference' });
+    expect(quirk.reason).toContain('eval_only.py');
     expect(quirk.correct).toBe(true);
     const honest = await scoreAnswer(mbpp(addTests, 'add'), 'def add(a, b):\n    pass', { sandbox });
     expect(honest.correct).toBe(false);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { evalCommand } from '../commands/evaluate.js';
+import { checkMetricMode, evalCommand } from '../commands/evaluate.js';
 import { type PolicyChoice } from '../session/runtime.js';
 import { boot, writeJson, positiveInt, nonNegativeInt, parseSet, type GlobalOptions, type CliIo } from './shared.js';
 
@@ -7,15 +7,19 @@ import { boot, writeJson, positiveInt, nonNegativeInt, parseSet, type GlobalOpti
 export function registerEval(program: Command, io: CliIo): void {
   program
     .command('eval')
-    .description('evaluate a policy on FlowSteer-Dataset JSONL files; resumable (rerun the same command), with a manifest and a markdown report')
-    .requiredOption('--data <file>', 'dataset JSONL (repeatable)', parseSet, [] as string[])
+    .description('evaluate a policy on benchmark files (each benchmark\'s native format or FlowSteer-Dataset JSONL); resumable (rerun the same command), with a manifest and a markdown report')
+    .requiredOption('--data <file>', 'dataset file (repeatable)', parseSet, [] as string[])
     .requiredOption('--out <dir>', 'run directory: manifest.json, results.jsonl, report.md')
     .option('--policy <name>', 'a registered policy: auto, llm, onnx, template:NAME, a plugin\'s (default: policy.use from config)')
-    .option('--limit <n>', 'evaluate a seeded per-dataset subset of n problems', (v) => positiveInt(v, '--limit'))
+    .option('--limit <n>', 'evaluate a seeded subset of n problems from each dataset', (v) => positiveInt(v, '--limit'))
+    .option('--samples <n>', 'episodes per problem; the report gives pass@k for k up to n', (v) => positiveInt(v, '--samples'), 1)
+    .option('--metric-mode <mode>', 'official, strict or reference (reproduces eval_only.py; never for rewards)', 'strict')
+    .option('--sandbox <name>', 'sandbox that runs pass@1 code (default: sandbox.use, the isolated system-python)')
     .option('--concurrency <n>', 'problems in flight', (v) => positiveInt(v, '--concurrency'), 4)
     .option('--seed <n>', 'seed for the subset', (v) => nonNegativeInt(v, '--seed'), 42)
     .option('--json', 'machine-readable output')
-    .action(async (options: { data: string[]; out: string; policy?: string; limit?: number; concurrency: number; seed: number; json?: boolean }) => {
+    .action(async (options: { data: string[]; out: string; policy?: string; limit?: number; samples: number; metricMode: string; sandbox?: string; concurrency: number; seed: number; json?: boolean }) => {
+      const metricMode = checkMetricMode(options.metricMode);
       const host = await boot(io, program.opts<GlobalOptions>());
       const controller = new AbortController();
       const onSigint = (): void => controller.abort(new Error('interrupted'));
@@ -26,6 +30,9 @@ export function registerEval(program: Command, io: CliIo): void {
           out: options.out,
           ...(options.policy === undefined ? {} : { policy: options.policy as PolicyChoice }),
           concurrency: options.concurrency,
+          samples: options.samples,
+          metricMode,
+          ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
           seed: options.seed,
           canvas: host.config.config.canvas,
           signal: controller.signal,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Tokens, resolveToken, type Host, type Sandbox } from '@flowsteer/core';
-import { markdownReport, readRun, runEvaluation, scoreAnswer, summarize, writeReport, type EvalProblem, type MetricName } from '@flowsteer/eval';
+import { DATASETS, describeMode, isMetricMode, markdownReport, METRIC_MODES, readRun, runEvaluation, scoreAnswer, summarize, writeReport, type EvalProblem, type MetricMode, type MetricName } from '@flowsteer/eval';
 import { WorkflowExecutor } from '@flowsteer/canvas';
 import { CliUsageError } from '../errors.js';
 import { resolveRuntime, type PolicyChoice } from '../session/runtime.js';
@@ -12,10 +12,30 @@ export function checkMetric(metric: string): MetricName {
   return metric as MetricName;
 }
 
-async function sandboxFor(host: Host<Record<never, never>>): Promise<Sandbox> {
+export function checkMetricMode(mode: string): MetricMode {
+  if (!isMetricMode(mode)) throw new CliUsageError(`--metric-mode must be one of ${METRIC_MODES.join(', ')}, got "${mode}"`);
+  return mode;
+}
+
+/** The benchmark a `score --benchmark` names, or the metric's default scorer. */
+export function checkBenchmark(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const key = name.toLowerCase();
+  if (!(key in DATASETS)) throw new CliUsageError(`--benchmark must be one of ${Object.keys(DATASETS).join(', ')}, got "${name}"`);
+  return key;
+}
+
+/** The sandbox `name` (default: `sandbox.use`); the configured one gets the sandbox section's limits. */
+async function sandboxFor(host: Host<Record<never, never>>, name: string | undefined): Promise<Sandbox> {
   const use = host.config.config.sandbox.use;
-  if (use !== 'custom' && !host.registries.sandboxes.has(use)) throw new CliUsageError(`pass@1 needs a sandbox: "${use}" (sandbox.use) is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
-  return resolveToken(host.container, Tokens.Sandbox);
+  const wanted = name ?? use;
+  if (wanted === use) {
+    if (use !== 'custom' && !host.registries.sandboxes.has(use)) throw new CliUsageError(`pass@1 needs a sandbox: "${use}" (sandbox.use) is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
+    return resolveToken(host.container, Tokens.Sandbox);
+  }
+  const factory = host.registries.sandboxes.tryGet(wanted);
+  if (factory === undefined) throw new CliUsageError(`pass@1 needs a sandbox: "${wanted}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
+  return factory({});
 }
 
 interface ScoreLine {
@@ -25,27 +45,53 @@ interface ScoreLine {
   readonly test?: string;
   readonly entry_point?: string;
   readonly source?: string;
+  readonly benchmark?: string;
 }
 
+export interface ScoreSettings {
+  readonly mode: MetricMode;
+  /** Default: `sandbox.use` from config. */
+  readonly sandbox?: string;
+}
+
+/** The benchmark whose scorer a bare `--metric` uses. */
+const DEFAULT_BENCHMARK: Readonly<Record<MetricName, string>> = { math: 'math', f1: 'generic', em: 'generic', mc: 'mathqa', 'pass@1': 'mbpp' };
+
 /** `flowsteer score`: one prediction, or a JSONL batch, with a metric alone. */
-export async function scoreCommand(host: Host<Record<never, never>>, lines: readonly ScoreLine[]): Promise<Array<{ metric: string; score: number; correct: boolean; extracted: string; detail?: string }>> {
+export interface ScoreResult {
+  readonly metric: string;
+  readonly mode: MetricMode;
+  readonly benchmark: string;
+  readonly score: number;
+  readonly correct: boolean;
+  readonly extracted: string;
+  readonly reason: string;
+  readonly em?: number;
+  readonly f1?: number;
+  readonly variants?: Readonly<Record<string, number>>;
+}
+
+export async function scoreCommand(host: Host<Record<never, never>>, lines: readonly ScoreLine[], settings: ScoreSettings = { mode: 'strict' }): Promise<ScoreResult[]> {
   let sandbox: Sandbox | undefined;
   try {
-    const results = [];
+    const results: ScoreResult[] = [];
     for (const line of lines) {
       const metric = checkMetric(line.metric);
-      if (metric === 'pass@1') sandbox ??= await sandboxFor(host);
+      const benchmark = checkBenchmark(line.benchmark ?? line.source) ?? DEFAULT_BENCHMARK[metric];
+      if (metric === 'pass@1') sandbox ??= await sandboxFor(host, settings.sandbox);
+      const answers = line.answer === '' ? [] : [line.answer];
       const problem: EvalProblem = {
         id: 'score',
-        source: line.source ?? (metric === 'pass@1' ? 'mbpp' : 'score'),
+        source: benchmark,
         problemType: metric === 'pass@1' ? 'code' : metric === 'math' ? 'math' : metric === 'mc' ? 'mc' : 'qa',
         problem: '',
         groundTruth: line.answer,
+        answers,
         ...(line.test === undefined ? {} : { test: line.test }),
         ...(line.entry_point === undefined ? {} : { entryPoint: line.entry_point }),
       };
-      const score = await scoreAnswer(problem, line.prediction, sandbox === undefined ? {} : { sandbox }, metric);
-      results.push({ metric, score: score.score, correct: score.correct, extracted: score.extracted, ...(score.detail === undefined ? {} : { detail: score.detail }) });
+      const score = await scoreAnswer(problem, line.prediction, { mode: settings.mode, ...(sandbox === undefined ? {} : { sandbox }) }, metric);
+      results.push({ metric: score.metric, mode: score.mode, benchmark, score: score.score, correct: score.correct, extracted: score.extracted, reason: score.reason, ...(score.em === undefined ? {} : { em: score.em }), ...(score.f1 === undefined ? {} : { f1: score.f1 }), ...(score.variants === undefined ? {} : { variants: score.variants }) });
     }
     return results;
   } finally {
@@ -79,6 +125,10 @@ export interface EvalCommandOptions {
   /** Default: `policy.use` from config. */
   readonly policy?: PolicyChoice;
   readonly limit?: number;
+  readonly samples?: number;
+  readonly metricMode: MetricMode;
+  /** Default: `sandbox.use` from config. */
+  readonly sandbox?: string;
   readonly concurrency: number;
   readonly seed: number;
   readonly canvas: { maxRounds: number; minOperators: number; requireChecker: boolean; requireStructure: boolean };
@@ -95,7 +145,7 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
     await runtime.close();
     throw new CliUsageError('evaluation needs an executor model: set executor.baseUrl and executor.model (or FLOWSTEER_EXECUTOR_*), or start a local OpenAI-compatible server');
   }
-  const sandbox = await sandboxFor(host);
+  const sandbox = await sandboxFor(host, options.sandbox);
   const ledger = runtime.executor instanceof WorkflowExecutor ? runtime.executor.ledger : undefined;
   try {
     const width = 20;
@@ -108,18 +158,22 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
       executorLabel: runtime.label,
       models: { executor: host.config.config.executor.model ?? '', policy: host.config.config.policy.backend.model ?? '' },
       canvas: { ...options.canvas, ...runtime.vocabulary },
+      generation: generationSettings(host),
       concurrency: options.concurrency,
       seed: options.seed,
-      scoring: { sandbox },
+      scoring: { sandbox, mode: options.metricMode },
+      sandboxLabel: options.sandbox ?? host.config.config.sandbox.use,
       ...(scorer === undefined ? {} : { scorer }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
-      ...(ledger === undefined ? {} : { tokensUsed: () => ledger.total().totalTokens }),
+      ...(options.samples === undefined ? {} : { samples: options.samples }),
+      ...(ledger === undefined ? {} : { usageLedger: ledger }),
       signal: options.signal,
       onRecord: (record, done, total) => {
         const filled = Math.round((done / total) * width);
         options.onProgress?.(`eval ${String(done).padStart(String(total).length)}/${total} ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${record.id} ${record.correct ? '✓' : '✗'} ${record.metric} ${record.score.toFixed(2)}${record.error === undefined ? '' : ` (${record.error})`}`);
       },
     });
+    if (result.tornBytes > 0) options.onProgress?.(`results.jsonl ended in a torn record (${result.tornBytes} bytes, from an interrupted run); it was cut off and that problem is scored again`);
     const report = markdownReport(result.records, result.manifest);
     const path = await writeReport(options.out, report);
     return { ...result, report, reportPath: path, summary: summarize(result.records) };
@@ -128,6 +182,14 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
     await runtime.close();
   }
 }
+
+/** Sampling settings that change what the models answer; a rerun must use the same. */
+function generationSettings(host: Host<Record<never, never>>): Record<string, unknown> {
+  const pick = (b: { backend: string; model?: string | undefined; temperature?: number | undefined; maxTokens?: number | undefined }): Record<string, unknown> => ({ backend: b.backend, model: b.model ?? null, temperature: b.temperature ?? null, maxTokens: b.maxTokens ?? null });
+  return { executor: pick(host.config.config.executor), policy: { use: host.config.config.policy.use, ...pick(host.config.config.policy.backend) } };
+}
+
+export { describeMode };
 
 export async function evalReportCommand(out: string, compare?: string): Promise<string> {
   const run = await readRun(out);
