@@ -8,7 +8,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { flowsteer } from './helpers.js';
 
 const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
-const exampleClient = join(import.meta.dirname, '..', '..', '..', 'packages', 'cwrpo', 'examples', 'env-client.mjs');
 let dir = '';
 afterEach(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });
@@ -55,23 +54,5 @@ describe('flowsteer export-trajectories', () => {
     expect(lines).toHaveLength(4);
     expect(lines[0]?.messages[0]).toMatchObject({ role: 'user', trainable: false });
     expect(lines.reduce((s, l) => s + l.advantage, 0)).toBeCloseTo(0, 9);
-  });
-});
-
-describe('flowsteer serve-env', () => {
-  it('serves the canvas to the example client and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'serve-env', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        const match = /serving the canvas at (http:\/\/\S+)/.exec(chunk.toString());
-        if (match !== null) resolve(match[1] as string);
-      });
-      child.on('exit', (code) => reject(new Error(`serve-env exited with ${code}`)));
-    });
-    const { stdout } = await promisify(execFile)(process.execPath, [exampleClient, url]);
-    expect(JSON.parse(stdout)).toMatchObject({ dsl: 'Plan -> Programmer -> Verify ? Revise : done -> Format' });
-    child.kill('SIGTERM');
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    expect(code).toBe(0);
   });
 });

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@flowsteer/core';
 import {
   DEFAULT_TRAIN_CONFIG,
-  EnvServer,
   REWARD_SCHEDULES,
   RandomPolicy,
   Trainer,
@@ -125,4 +124,3 @@ export async function exportSimTrajectories(options: { out: string; groups: numb
   return groups.flat().length;
 }
 
-export { EnvServer };
