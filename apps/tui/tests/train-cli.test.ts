@@ -8,7 +8,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { flowsteer } from './helpers.js';
 
 const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
-const exampleClient = join(import.meta.dirname, '..', '..', '..', 'packages', 'cwrpo', 'examples', 'env-client.mjs');
 let dir = '';
 afterEach(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });
@@ -46,32 +45,28 @@ describe('flowsteer train', () => {
 });
 
 describe('flowsteer export-trajectories', () => {
-  it('writes JSONL with messages, rewards and advantages', async () => {
+  it('writes per-turn samples of a trained checkpoint and refuses a folder without one', async () => {
     dir = await mkdtemp(join(tmpdir(), 'flowsteer-export-'));
-    const out = join(dir, 'trajectories.jsonl');
-    const result = await flowsteer(['export-trajectories', '--out', out, '--groups', '2', '--group-size', '2']);
-    expect(result.stdout.trim()).toBe(`wrote 4 trajectories to ${out}`);
-    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { messages: Array<{ role: string; trainable: boolean }>; reward: number; advantage: number });
-    expect(lines).toHaveLength(4);
-    expect(lines[0]?.messages[0]).toMatchObject({ role: 'user', trainable: false });
-    expect(lines.reduce((s, l) => s + l.advantage, 0)).toBeCloseTo(0, 9);
-  });
-});
+    const run = join(dir, 'run');
+    expect((await flowsteer(['train', '--out', run, '--groups', '2', '--group-size', '2', '--updates', '1', '--eval-tasks', '2'])).code).toBe(0);
+    const out = join(dir, 'samples.jsonl');
+    const result = await flowsteer(['export-trajectories', '--from', run, '--out', out, '--groups', '2', '--group-size', '2']);
+    expect(result.code).toBe(0);
+    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { episode_id: string; turn_index: number; prompt: string; completion: string; advantage: number; done: boolean; mlp_action_index?: number; completion_token_ids?: number[] });
+    const episodes = new Set(lines.map((l) => l.episode_id));
+    expect(result.stdout.trim()).toBe(`wrote ${lines.length} turn samples from 4 episodes to ${out}`);
+    expect(episodes.size).toBe(4);
+    expect(lines.filter((l) => l.done)).toHaveLength(4);
+    expect(lines.every((l) => l.prompt.length > 0 && l.completion_token_ids === undefined)).toBe(true);
+    expect(lines.some((l) => typeof l.mlp_action_index === 'number')).toBe(true);
 
-describe('flowsteer serve-env', () => {
-  it('serves the canvas to the example client and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'serve-env', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        const match = /serving the canvas at (http:\/\/\S+)/.exec(chunk.toString());
-        if (match !== null) resolve(match[1] as string);
-      });
-      child.on('exit', (code) => reject(new Error(`serve-env exited with ${code}`)));
-    });
-    const { stdout } = await promisify(execFile)(process.execPath, [exampleClient, url]);
-    expect(JSON.parse(stdout)).toMatchObject({ dsl: 'Plan -> Programmer -> Verify ? Revise : done -> Format' });
-    child.kill('SIGTERM');
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    expect(code).toBe(0);
+    const empty = join(dir, 'empty');
+    const missing = await flowsteer(['export-trajectories', '--from', empty, '--out', join(dir, 'nothing.jsonl')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('holds no CWRPO checkpoint');
+    await expect(readFile(join(dir, 'nothing.jsonl'))).rejects.toThrow();
+    const noFrom = await flowsteer(['export-trajectories', '--out', join(dir, 'nothing.jsonl')]);
+    expect(noFrom.code).toBe(2);
+    expect(noFrom.stderr).toContain('--untrained');
   });
 });

@@ -2,6 +2,7 @@ export * from './vocabulary.js';
 export * from './graph.js';
 export * from './dsl.js';
 export * from './actions.js';
+export * from './completion.js';
 export * from './feedback.js';
 export * from './guidance.js';
 export * from './prompt.js';

@@ -1,5 +1,5 @@
 import { collectStream, type LlmBackend, type Observation, type Policy, type PolicyOutput, type SamplingParams } from '@flowsteer/core';
-import { normalizeCompletion, truncateAfterFirstAction } from './actions.js';
+import { cleanPolicyCompletion } from './completion.js';
 import { parseDslItems, type DslItem } from './dsl.js';
 
 export interface LlmPolicyOptions {
@@ -30,8 +30,7 @@ export class LlmPolicy implements Policy {
       ? (this.#options.promptSampling ?? { temperature: 0.6, topP: 0.95, maxTokens: 256 })
       : (this.#options.actionSampling ?? { temperature: 0.6, topP: 0.95, maxTokens: 512 });
     const result = await collectStream(this.#backend.stream({ messages: observation.messages, sampling, signal }), this.#options.onDelta);
-    const cleaned = normalizeCompletion(result.text);
-    const text = observation.awaitingPrompt ? cleaned : truncateAfterFirstAction(cleaned);
+    const text = cleanPolicyCompletion(result.text, observation);
     return { text, ...(result.tokenIds === undefined ? {} : { tokenIds: result.tokenIds }), ...(result.logprobs === undefined ? {} : { logprobs: result.logprobs }) };
   }
 }

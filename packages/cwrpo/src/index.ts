@@ -9,5 +9,4 @@ export * from './rollout.js';
 export * from './trainer.js';
 export * from './onnx.js';
 export * from './export.js';
-export * from './env-server.js';
 export * from './sim-executor.js';

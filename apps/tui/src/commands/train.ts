@@ -2,16 +2,12 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@flowsteer/core';
 import {
   DEFAULT_TRAIN_CONFIG,
-  EnvServer,
   REWARD_SCHEDULES,
   RandomPolicy,
   Trainer,
   evaluatePolicy,
   evaluateTemplates,
   exportPolicyOnnx,
-  groupAdvantages,
-  rolloutGroups,
-  trajectoriesToJsonl,
   type PolicyEvaluation,
   type TrainConfig,
   type UpdateMetrics,
@@ -111,18 +107,3 @@ export function formatTrainReport(report: TrainReport): string {
   for (const [family, dsl] of Object.entries(report.evaluation.trained.exampleWorkflows)) lines.push(`  ${family.padEnd(5)} ${dsl}`);
   return lines.join('\n');
 }
-
-/** Rollouts of the simulator with a policy, exported as JSONL for external RL engines. */
-export async function exportSimTrajectories(options: { out: string; groups: number; groupSize: number; seed: number; checkpointDir?: string; signal: AbortSignal }): Promise<number> {
-  const { trainer } = await Trainer.open(options.checkpointDir ?? join(options.out, '..', '.flowsteer-export-scratch'), { ...DEFAULT_TRAIN_CONFIG, seed: options.seed });
-  const tasks = trainer.simulator.taskSet(options.groups, options.seed);
-  const groups = await rolloutGroups((t, g) => trainer.policy('sample', options.seed * 1000 + t * 100 + g), tasks, options.groupSize, { ...trainer.rolloutOptions(), keepText: true, signal: options.signal });
-  for (const group of groups) {
-    const advantages = groupAdvantages(group.map((t) => t.reward.total));
-    group.forEach((t, i) => (t.advantage = advantages[i] as number));
-  }
-  await writeFileAtomic(options.out, trajectoriesToJsonl(groups.flat()));
-  return groups.flat().length;
-}
-
-export { EnvServer };

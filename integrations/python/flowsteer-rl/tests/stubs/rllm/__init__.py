@@ -1,0 +1,1 @@
+"""Test stubs with rLLM's real class names, signatures and return types (rllm-org/rllm)."""

@@ -1,0 +1,3 @@
+from .base_env import BaseEnv
+
+__all__ = ["BaseEnv"]

@@ -1,0 +1,67 @@
+import type { Sandbox } from '@flowsteer/core';
+import { metricFor, scoreAnswer, type EvalProblem, type MetricName, type ProblemType, type ScoringOptions } from '@flowsteer/eval';
+import type { EnvTask } from './protocol.js';
+
+/**
+ * How answers are scored: `corrected` is the eval package's default; `reference` reproduces the
+ * reference's eval (code passes on any "pass" substring, unit letters stripped from math answers).
+ */
+export type ScoringMode = 'corrected' | 'reference';
+export const SCORING_MODES: readonly ScoringMode[] = ['corrected', 'reference'];
+
+export interface EpisodeScore {
+  readonly correctness: number;
+  readonly metric: MetricName;
+  readonly extracted: string;
+  readonly detail?: string;
+}
+
+/** Scores the final answer of an episode against its task. */
+export interface EpisodeScorer {
+  score(task: EnvTask, prediction: string, mode: ScoringMode): Promise<EpisodeScore>;
+  close(): Promise<void>;
+}
+
+export function evalProblemOf(task: EnvTask): EvalProblem {
+  const problemType: ProblemType = task.type === 'reasoning' ? 'qa' : (task.type as ProblemType);
+  return {
+    id: task.id ?? 'env',
+    source: task.source ?? problemType,
+    problemType,
+    problem: task.problem,
+    groundTruth: task.answer ?? '',
+    ...(task.tests === undefined ? {} : { test: task.tests }),
+    ...(task.entryPoint === undefined ? {} : { entryPoint: task.entryPoint }),
+    ...(task.prompt === undefined ? {} : { prompt: task.prompt }),
+  };
+}
+
+/**
+ * The eval package's metrics. Code is really run (pass@1) in the sandbox, which is opened on the
+ * first code task only, so math/QA training never starts one.
+ */
+export class EvalScorer implements EpisodeScorer {
+  readonly #openSandbox: (() => Promise<Sandbox>) | undefined;
+  #sandbox: Promise<Sandbox> | undefined;
+
+  constructor(options: { readonly sandbox?: () => Promise<Sandbox> } = {}) {
+    this.#openSandbox = options.sandbox;
+  }
+
+  async score(task: EnvTask, prediction: string, mode: ScoringMode): Promise<EpisodeScore> {
+    const problem = evalProblemOf(task);
+    const metric = metricFor(problem);
+    const options: ScoringOptions = {
+      ...(mode === 'reference' ? { evalCodePassSubstring: true, unitLetterStrip: true } : {}),
+      ...(metric === 'pass@1' && mode !== 'reference' && this.#openSandbox !== undefined ? { sandbox: await (this.#sandbox ??= this.#openSandbox()) } : {}),
+    };
+    const score = await scoreAnswer(problem, prediction, options, metric);
+    return { correctness: score.score, metric, extracted: score.extracted, ...(score.detail === undefined ? {} : { detail: score.detail }) };
+  }
+
+  async close(): Promise<void> {
+    const sandbox = this.#sandbox;
+    this.#sandbox = undefined;
+    if (sandbox !== undefined) await (await sandbox).close();
+  }
+}
