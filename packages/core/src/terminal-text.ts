@@ -48,7 +48,7 @@ export function terminalSafe(text: string, options: TerminalSafeOptions = {}): s
   return out;
 }
 
-/** `terminalSafe` for a single screen line: line breaks become spaces, runs of space collapse. */
+/** `terminalSafe` for a single screen line: each line break becomes one space. */
 export function terminalSafeLine(text: string): string {
-  return terminalSafe(text.replace(/\s+/g, ' '), { keepNewlines: false });
+  return terminalSafe(text.replace(/\r?\n/g, ' '), { keepNewlines: false });
 }

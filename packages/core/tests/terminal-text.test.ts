@@ -42,7 +42,7 @@ describe('terminalSafe', () => {
   });
 
   it('makes a single line', () => {
-    expect(terminalSafeLine(`one\n  two${ESC}[31m three`)).toBe('one two three');
+    expect(terminalSafeLine(`one\r\n  two${ESC}[31m three`)).toBe('one   two three');
   });
 
   it('never lets an ESC through whatever follows it', () => {

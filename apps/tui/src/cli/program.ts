@@ -32,7 +32,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     const host = await boot(io, program.opts<GlobalOptions>());
     if (io.interactive) {
       const { launchTui } = await import('../tui/launch.js');
-      await launchTui(host, { policy: 'auto' }, host.config.config.canvas);
+      const outcome = await launchTui(host, { policy: 'auto' }, host.config.config.canvas);
+      if (outcome.how === 'interrupt') process.exitCode = ExitCode.Interrupted;
       return;
     }
     // Not a terminal (a pipe, a script): print what a person would need instead of a screen.

@@ -6,7 +6,7 @@ import { bootHost, CORE_VERSION, PLUGIN_API_VERSION, type PluginReport } from '@
 import { CliUsageError } from '../errors.js';
 
 /** Exit codes scripts can rely on. */
-export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, Interrupted: 130 } as const;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;

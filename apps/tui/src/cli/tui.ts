@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CliUsageError } from '../errors.js';
 import { type PolicyChoice } from '../session/runtime.js';
-import { boot, type GlobalOptions, type CliIo } from './shared.js';
+import { boot, ExitCode, type GlobalOptions, type CliIo } from './shared.js';
 
 /** `flowsteer tui`. */
 export function registerTui(program: Command, io: CliIo): void {
@@ -11,19 +11,20 @@ export function registerTui(program: Command, io: CliIo): void {
     .option('--task <text>', 'start right away with this task')
     .option('--type <type>', 'problem type: math, qa, code, reasoning', 'math')
     .option('--policy <name>', 'auto, llm, onnx, human, or template:NAME', 'auto')
-    .option('--resume <id>', 'resume a saved session (see flowsteer sessions list)')
-    .action(async (options: { task?: string; type: string; policy: string; resume?: string }) => {
+    .option('--resume [id]', 'resume a saved session: an id, latest, or no value to pick one on screen')
+    .action(async (options: { task?: string; type: string; policy: string; resume?: string | true }) => {
       const host = await boot(io, program.opts<GlobalOptions>());
       if (!io.interactive) throw new CliUsageError('the interactive app needs a terminal; for scripts use flowsteer run, canvas replay or serve-env');
       if (!['auto', 'llm', 'onnx', 'human'].includes(options.policy) && !options.policy.startsWith('template:')) {
         throw new CliUsageError(`--policy must be auto, llm, onnx, human or template:NAME, got "${options.policy}"`);
       }
       const { launchTui } = await import('../tui/launch.js');
-      await launchTui(host, {
+      const outcome = await launchTui(host, {
         policy: options.policy as PolicyChoice,
         type: options.type,
         ...(options.task === undefined ? {} : { task: options.task }),
-        ...(options.resume === undefined ? {} : { resume: options.resume }),
+        ...(options.resume === undefined ? {} : { resume: options.resume === true ? '' : options.resume }),
       }, host.config.config.canvas);
+      if (outcome.how === 'interrupt') process.exitCode = ExitCode.Interrupted;
     });
 }

@@ -135,8 +135,8 @@ export async function resolveRuntime(host: Host<Record<never, never>>, options: 
       : `policy ${policy.id} · executor ${where}`;
   const hint =
     kind === 'embedded'
-      ? 'to use a model: --set executor.baseUrl=http://HOST/v1 --set executor.model=NAME (or FLOWSTEER_EXECUTOR_* / flowsteer.config.json), or start a local OpenAI-compatible server'
-      : 'change with --set executor.* / policy.backend.* or flowsteer.config.json; --policy onnx|llm|human|template:NAME';
+      ? 'to use a model: flowsteer --set executor.baseUrl=http://HOST/v1 --set executor.model=NAME (or FLOWSTEER_EXECUTOR_* / flowsteer.config.json), or start a local OpenAI-compatible server'
+      : 'change with --set executor.* / policy.backend.* or flowsteer.config.json; other policies: flowsteer tui --policy onnx|llm|human|template:NAME';
   const templateName = choice.startsWith('template:') ? choice.slice('template:'.length) : undefined;
   return {
     kind,
