@@ -314,7 +314,7 @@ describe('the flowsteer app', () => {
     const { app } = await setup({ policy: new HostilePolicy(), answer: `42${HOSTILE}` });
     await startTask(app);
     app.stdin.write(' ');
-    await until(app.lastFrame, 'reasoning: redlink thinking');
+    await until(app.lastFrame, 'action: <think>redlink thinking</think>');
     app.stdin.write(' ');
     await until(app.lastFrame, 'turn 2 · hostile · prompt · accepted');
     app.stdin.write('r');
