@@ -157,7 +157,7 @@ describe('human shorthand', () => {
             // A backend that ignores the signal and still answers: the answer must not count.
             return { answer: 'sandbox is closed', success: false, tokens: 0, detail: 'sandbox is closed' };
           }
-          events.emit({ type: 'node.finished', runId: 'r', nodeId: 'node_1', operator: 'Custom', ok: true, usage: { promptTokens: 3, completionTokens: 4, totalTokens: 7, calls: 1, latencyMs: 12 }, latencyMs: 12 });
+          events.emit({ type: 'node.finished', runId: 'r', nodeId: 'node_1', operator: 'Custom', ok: true, usage: { promptTokens: 3, completionTokens: 4, totalTokens: 7 }, latencyMs: 12 });
           return { answer: '42', success: true, tokens: 7 };
         },
       },

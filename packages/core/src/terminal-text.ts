@@ -11,6 +11,8 @@ export interface TerminalSafeOptions {
   readonly keepNewlines?: boolean;
   /** Keep tabs; otherwise each becomes a space. Default false. */
   readonly keepTabs?: boolean;
+  /** Keep carriage returns (a progress line redrawn in place); otherwise shown as `\r`. Default false. */
+  readonly keepCarriageReturns?: boolean;
 }
 
 // ESC or the 8-bit CSI (U+009B) introduce sequences; OSC/DCS/SOS/PM/APC run to BEL or ST.
@@ -42,7 +44,11 @@ function escaped(char: string): string {
 export function terminalSafe(text: string, options: TerminalSafeOptions = {}): string {
   const keepNewlines = options.keepNewlines ?? true;
   const keepTabs = options.keepTabs ?? false;
-  let out = text.replace(SEQUENCE, '').replace(CONTROL, escaped).replace(INVISIBLE_REORDERING, '');
+  const keepReturns = options.keepCarriageReturns ?? false;
+  let out = text
+    .replace(SEQUENCE, '')
+    .replace(CONTROL, (char) => (keepReturns && char === '\r' ? char : escaped(char)))
+    .replace(INVISIBLE_REORDERING, '');
   if (!keepTabs) out = out.replace(/\t/g, ' ');
   if (!keepNewlines) out = out.replace(/\n/g, '\\n');
   return out;
@@ -51,4 +57,9 @@ export function terminalSafe(text: string, options: TerminalSafeOptions = {}): s
 /** `terminalSafe` for a single screen line: each line break becomes one space. */
 export function terminalSafeLine(text: string): string {
   return terminalSafe(text.replace(/\r?\n/g, ' '), { keepNewlines: false });
+}
+
+/** JSON text with the characters JSON.stringify leaves raw but a terminal acts on (C1, bidi) escaped. */
+export function terminalSafeJson(value: unknown, space?: number): string {
+  return (JSON.stringify(value, null, space) ?? 'null').replace(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terminalSafe, terminalSafeLine } from '../src/index.js';
+import { terminalSafe, terminalSafeJson, terminalSafeLine } from '../src/index.js';
 
 const ESC = '\u001b';
 const BEL = '\u0007';
@@ -51,5 +51,16 @@ describe('terminalSafe', () => {
       expect(out).not.toContain(ESC);
       expect(out).not.toMatch(/[\u0080-\u009f]/);
     }
+  });
+
+  it('keeps carriage returns only when asked', () => {
+    expect(terminalSafe('50%\r60%', { keepCarriageReturns: true })).toBe('50%\r60%');
+  });
+
+  it('writes JSON that round-trips and carries no raw control', () => {
+    const value = { answer: `42${ESC}]0;T${BEL}\u009b31m\u202e` };
+    const json = terminalSafeJson(value, 2);
+    expect(json).not.toMatch(/[\u001b\u0007\u009b\u202e]/);
+    expect(JSON.parse(json)).toEqual(value);
   });
 });

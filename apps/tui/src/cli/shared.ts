@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
 import { z } from 'zod';
-import { bootHost, CORE_VERSION, PLUGIN_API_VERSION, type PluginReport } from '@flowsteer/core';
+import { bootHost, CORE_VERSION, PLUGIN_API_VERSION, terminalSafeJson, type PluginReport } from '@flowsteer/core';
 import { CliUsageError } from '../errors.js';
 
 /** Exit codes scripts can rely on. */
@@ -80,7 +80,7 @@ export async function boot(io: CliIo, options: GlobalOptions) {
 }
 
 export function writeJson(io: CliIo, value: unknown): void {
-  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout(`${terminalSafeJson(value, 2)}\n`);
 }
 
 export function positiveInt(value: string, flag: string): number {
