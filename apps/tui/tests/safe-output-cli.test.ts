@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeOpenAiServer } from '@flowsteer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { flowsteer } from './helpers.js';
+import { flowsteer, repoRoot } from './helpers.js';
 
 const ESC = '\u001b';
 const BEL = '\u0007';
@@ -79,5 +80,22 @@ describe('exit codes and human messages', () => {
     expect((await flowsteer(['--policy', 'onnx'])).code).toBe(2);
     expect((await flowsteer(['--set', 'novalue', 'config', 'show'])).code).toBe(2);
     expect((await flowsteer(['tui', '--resume', 'nosuch'])).code).toBe(2);
+  });
+
+  it('Ctrl-C (SIGINT) during flowsteer run with a hung executor exits 130 and says it was interrupted', async () => {
+    server = await FakeOpenAiServer.start(() => ({ hang: true }));
+    const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
+    const child = spawn(process.execPath, [bin, 'run', '--task', 'What is 6*7?', '--workflow', 'Custom', '--base-url', server.baseUrl, '--model', 'm'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    // Interrupt once the node has started (its request is then hanging on the server).
+    for (let i = 0; i < 400 && !stderr.includes('▶ node_1 Custom'); i += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(stderr).toContain('▶ node_1 Custom');
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('interrupted');
   });
 });

@@ -64,7 +64,7 @@ function script(options: ScriptOptions = {}): (request: RecordedRequest) => Fake
   };
 }
 
-async function open(args: string[], options: ScriptOptions & { size?: [number, number] } = {}): Promise<void> {
+async function open(args: string[], options: ScriptOptions & { size?: [number, number]; env?: string[] } = {}): Promise<void> {
   server = await FakeOpenAiServer.start(script(options));
   dir = await mkdtemp(join(tmpdir(), 'flowsteer-e2e-'));
   await writeFile(join(dir, 'package.json'), '{"name":"e2e","private":true}');
@@ -77,6 +77,7 @@ async function open(args: string[], options: ScriptOptions & { size?: [number, n
     'FLOWSTEER_CANVAS_MIN_OPERATORS=1',
     'FLOWSTEER_CANVAS_REQUIRE_CHECKER=false',
     'FLOWSTEER_CANVAS_REQUIRE_STRUCTURE=false',
+    ...(options.env ?? []),
   ].join(' ');
   const [columns, rows] = options.size ?? [140, 50];
   tmux('new-session', '-d', '-s', 'e2e', '-n', target, '-x', String(columns), '-y', String(rows), '-c', dir, `env ${env} ${process.execPath} ${bin} ${args.join(' ')}; echo "EXIT=$?"; sleep 60`);
@@ -212,5 +213,27 @@ describe.skipIf(!hasTmux)('flowsteer in a real terminal (tmux)', () => {
     expect(text).toContain('EXIT=1');
     keys('q');
     await waitFor('EXIT=0');
+  });
+
+  it('Ctrl-G hands the text to $EDITOR and takes back what it wrote', async () => {
+    const editorDir = await mkdtemp(join(tmpdir(), 'flowsteer-editor-'));
+    const editor = join(editorDir, 'fake-editor.sh');
+    // An editor that appends a second line to whatever it is given.
+    await writeFile(editor, '#!/bin/sh\nprintf "\\nand explain why" >> "$1"\n', { mode: 0o755 });
+    try {
+      await open(['tui'], { env: [`EDITOR=${editor}`] });
+      await waitFor('Give the Flow-Director a task');
+      keys('-l', 'What is 6*7?');
+      keys('C-g');
+      await waitFor('and explain why');
+      keys('Enter');
+      await waitFor('no turns yet');
+      const [saved] = await savedSessions();
+      expect(saved?.task.problem).toBe('What is 6*7?\nand explain why');
+      keys('q');
+      await waitFor('EXIT=0');
+    } finally {
+      await rm(editorDir, { recursive: true, force: true });
+    }
   });
 });
