@@ -332,7 +332,7 @@ describe('the flowsteer app', () => {
     const { app } = await setup();
     await startTask(app);
     app.stdin.write('?');
-    let frame = await until(app.lastFrame, 'Keys (any key closes this)');
+    let frame = await until(app.lastFrame, 'Keys (↑/↓ scroll, any other key closes this)');
     expect(frame).toContain('cancel the running turn or run');
     app.stdin.write('z');
     frame = await until(app.lastFrame, 'Workflow ·');

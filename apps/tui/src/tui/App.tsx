@@ -342,7 +342,7 @@ export function App(props: AppProps): React.JSX.Element {
       case 'trace':
         return dispatch({ type: 'open', overlay: { kind: 'trace', scroll: 0 } });
       case 'help':
-        return dispatch({ type: 'open', overlay: { kind: 'help' } });
+        return dispatch({ type: 'open', overlay: { kind: 'help', scroll: 0 } });
       case 'cancel':
         if (!cancel()) {
           if (uiRef.current.mode === 'auto') {
@@ -431,12 +431,7 @@ export function App(props: AppProps): React.JSX.Element {
       }
       return;
     }
-    if (overlay.kind === 'help') {
-      dispatch({ type: 'close' });
-      uiRef.current = { ...state, overlay: { kind: 'none' } };
-      return;
-    }
-    if (overlay.kind === 'trace') {
+    if (overlay.kind === 'help' || overlay.kind === 'trace') {
       const command = commandFor(key);
       if (command === 'scroll-up' || command === 'scroll-down' || command === 'page-up' || command === 'page-down') {
         dispatch({ type: 'scroll', by: command === 'scroll-up' ? -1 : command === 'scroll-down' ? 1 : command === 'page-up' ? -PAGE : PAGE });
@@ -527,7 +522,7 @@ export function App(props: AppProps): React.JSX.Element {
 
   let body: Line[];
   if (ui.overlay.kind === 'help') {
-    body = fitPane('Help', helpLines({ busy, awaitingPrompt: session?.awaitingPrompt ?? false, done: session?.done ?? false, hint: props.runtimeHint }), bodyHeight, 0, true, width).rows;
+    body = fitPane('Help', helpLines({ busy, awaitingPrompt: session?.awaitingPrompt ?? false, done: session?.done ?? false, hint: props.runtimeHint }), bodyHeight, ui.overlay.scroll, true, width).rows;
   } else if (ui.overlay.kind === 'trace') {
     body = fitPane('Trace', traceLines(session?.final), bodyHeight, ui.overlay.scroll, true, width).rows;
   } else if (ui.overlay.kind === 'picker') {
@@ -542,11 +537,9 @@ export function App(props: AppProps): React.JSX.Element {
     const activity = activityLines(session);
     const flowHeight = Math.min(flow.length + 1, Math.max(3, Math.floor(bodyHeight * 0.45)));
     const activityHeight = bodyHeight - flowHeight;
-    // Follow the newest activity unless the person scrolled it.
-    const activityScroll = ui.focus === 'activity' ? ui.scroll.activity : Math.max(0, activity.length - (activityHeight - 1));
     body = [
       ...fitPane(`Workflow · ${session.env.graph.operatorNodes().length} nodes`, flow, flowHeight, ui.scroll.workflow, ui.focus === 'workflow', width).rows,
-      ...fitPane('Activity', activity, activityHeight, ui.focus === 'activity' ? activityScroll : 0, ui.focus === 'activity', width).rows,
+      ...fitPane('Activity', activity, activityHeight, ui.scroll.activity, ui.focus === 'activity', width).rows,
     ];
   }
 

@@ -15,7 +15,7 @@ export interface PickerItem {
 
 export type Overlay =
   | { readonly kind: 'none' }
-  | { readonly kind: 'help' }
+  | { readonly kind: 'help'; readonly scroll: number }
   | { readonly kind: 'trace'; readonly scroll: number }
   | { readonly kind: 'editor'; readonly purpose: EditorPurpose; readonly editor: EditorState; readonly nodeId?: string }
   | { readonly kind: 'picker'; readonly purpose: PickerPurpose; readonly title: string; readonly items: readonly PickerItem[]; readonly index: number };
@@ -78,7 +78,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'focus-next':
       return { ...state, focus: state.focus === 'workflow' ? 'activity' : 'workflow' };
     case 'scroll': {
-      if (state.overlay.kind === 'trace') return { ...state, overlay: { ...state.overlay, scroll: Math.max(0, state.overlay.scroll + action.by) } };
+      if (state.overlay.kind === 'trace' || state.overlay.kind === 'help') return { ...state, overlay: { ...state.overlay, scroll: Math.max(0, state.overlay.scroll + action.by) } };
       const pane = action.pane ?? state.focus;
       return { ...state, scroll: { ...state.scroll, [pane]: Math.max(0, state.scroll[pane] + action.by) } };
     }

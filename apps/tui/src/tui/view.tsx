@@ -51,7 +51,14 @@ export function workflowLines(session: OrchestrationSession): Line[] {
 }
 
 export function activityLines(session: OrchestrationSession): Line[] {
+  // Newest and most important first, so a short pane still shows them: the answer, then what
+  // nodes are streaming, then the last turn.
   const rows: Line[] = [];
+  const final = session.currentFinal;
+  if (final !== undefined) rows.push(line(`answer: ${final.success ? final.answer : `(failed) ${final.detail ?? ''}`}`, { color: final.success ? 'green' : 'red', bold: true }));
+  else if (session.final !== undefined) rows.push(line('the workflow changed since the last run — r runs it again', { dim: true }));
+  const outputs = [...session.nodeOutputs().entries()].filter(([, text]) => text !== '').slice(-4);
+  for (const [nodeId, text] of outputs) rows.push(line(`▸ ${nodeId}: ${text.replace(/\s+/g, ' ').slice(-300)}`));
   const last = session.turns[session.turns.length - 1];
   if (last === undefined) rows.push(line('no turns yet — press space to let the policy act, or h to act yourself', { dim: true }));
   else {
@@ -68,22 +75,16 @@ export function activityLines(session: OrchestrationSession): Line[] {
         .map((row) => line(row, { dim: true })),
     );
   }
-  const outputs = [...session.nodeOutputs().entries()].filter(([, text]) => text !== '').slice(-4);
-  for (const [nodeId, text] of outputs) rows.push(line(`▸ ${nodeId}: ${text.replace(/\s+/g, ' ').slice(-300)}`));
-  const final = session.currentFinal;
-  if (final !== undefined) rows.push(line(`answer: ${final.success ? final.answer : `(failed) ${final.detail ?? ''}`}`, { color: final.success ? 'green' : 'red', bold: true }));
-  else if (session.final !== undefined) rows.push(line('the workflow changed since the last run — r runs it again', { dim: true }));
   return rows;
 }
 
 export function helpLines(context: { busy: boolean; awaitingPrompt: boolean; done: boolean; hint: string }): Line[] {
-  const rows: Line[] = [line('Keys (any key closes this)', { bold: true })];
-  for (const binding of MAIN_BINDINGS) rows.push(line(`${binding.keys.padEnd(14)} ${binding.help}`));
-  rows.push(line(''));
-  rows.push(line('In a text field: ←/→ Home/End Ctrl-A/E move · Ctrl-U/K/W delete · ↑/↓ history · Alt-Enter new line · Ctrl-G $EDITOR · Esc cancel', { dim: true }));
+  const rows: Line[] = [line('Keys (↑/↓ scroll, any other key closes this)', { bold: true })];
   if (context.busy) rows.push(line('Now: work is running — esc cancels it, q cancels and quits.', { color: 'yellow' }));
   else if (context.awaitingPrompt) rows.push(line('Now: the canvas waits for an operator prompt — space lets the policy write it, h writes it yourself.', { color: 'yellow' }));
   else if (context.done) rows.push(line('Now: the workflow is finished — r runs it, u undoes the finish.', { color: 'yellow' }));
+  for (const binding of MAIN_BINDINGS) rows.push(line(`${binding.keys.padEnd(14)} ${binding.help}`));
+  rows.push(line('In a text field: ←/→ Home/End Ctrl-A/E move · Ctrl-U/K/W delete · ↑/↓ history · Alt-Enter new line · Ctrl-G $EDITOR · Esc cancel', { dim: true }));
   rows.push(line(context.hint, { dim: true }));
   return rows;
 }
