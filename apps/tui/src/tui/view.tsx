@@ -90,7 +90,8 @@ export function helpLines(context: { busy: boolean; awaitingPrompt: boolean; don
 }
 
 export function traceLines(final: FinalRun | undefined): Line[] {
-  if (final?.trace === undefined || final.trace.length === 0) return [line('no run yet — r runs the workflow, then t shows what each node did', { dim: true })];
+  if (final === undefined) return [line('no run yet — r runs the workflow, then t shows what each node did', { dim: true })];
+  if (final.trace === undefined || final.trace.length === 0) return [line(`the last run executed no nodes${final.detail === undefined ? '' : ` (${final.detail})`}`, { dim: true })];
   const rows: Line[] = [line(`Trace of ${final.dsl ?? 'the last run'} (↑/↓ scroll, esc closes)`, { bold: true })];
   for (const node of final.trace) {
     rows.push(line(`${node.ok ? '✓' : '✗'} ${node.nodeId} ${node.operator} · ${node.tokens} tokens · ${Math.round(node.latencyMs)} ms${node.attempts > 1 ? ` · ${node.attempts} attempts` : ''}`, { color: node.ok ? 'green' : 'red' }));
