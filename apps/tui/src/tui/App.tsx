@@ -462,7 +462,7 @@ export function App(props: AppProps): React.JSX.Element {
   const statusBar: Line = {
     text: terminalSafeLine(
       [
-        ui.quitting !== undefined ? (busy ? `${spinner}cancelling… quitting` : 'quitting') : `${spinner}${busy ? `${running?.what ?? 'working'}${elapsed}` : ui.mode}`,
+        ui.quitting !== undefined ? (busy ? `${spinner}cancelling… quitting` : 'quitting') : `${spinner}${busy ? `${running?.what ?? 'working'}${elapsed}` : session === undefined ? 'no session yet' : ui.mode}`,
         session?.runningNode === undefined ? '' : `running ${session.runningNode}`,
         session === undefined ? '' : `turn ${session.env.state.round}/${session.env.maxRounds}`,
         session === undefined ? '' : `${session.tokens} tokens`,
