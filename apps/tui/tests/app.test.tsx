@@ -1,17 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBus, FileStore } from '@flowsteer/core';
+import { AbortError, EventBus, FileStore, type Observation, type Policy, type PolicyOutput } from '@flowsteer/core';
 import { CanvasEnv, TemplatePolicy } from '@flowsteer/canvas';
 import { SimulatedExecutor } from '@flowsteer/cwrpo';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrchestrationSession } from '../src/session/session.js';
-import { App } from '../src/tui/App.js';
+import { App, type QuitHow } from '../src/tui/App.js';
 
 let dir = '';
 afterEach(async () => {
-  if (dir !== '') await rm(dir, { recursive: true, force: true });
+  if (dir !== '') await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 const wait = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -19,36 +19,95 @@ const wait = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Frames without colour codes (nx forces colour in child processes). */
 const plain = (text: string | undefined): string => (text ?? '').replace(/\u001B\[[0-9;]*m/g, '');
 
-async function until(frame: () => string | undefined, text: string, timeoutMs = 5000): Promise<string> {
+async function until(frame: () => string | undefined, text: string | RegExp, timeoutMs = 8000): Promise<string> {
   const started = Date.now();
   for (;;) {
     const current = plain(frame());
-    if (current.includes(text)) return current;
-    if (Date.now() - started > timeoutMs) throw new Error(`screen never showed "${text}":\n${current}`);
+    if (typeof text === 'string' ? current.includes(text) : text.test(current)) return current;
+    if (Date.now() - started > timeoutMs) throw new Error(`screen never showed "${String(text)}":\n${current}`);
     await wait(20);
   }
 }
 
-async function setup(template = 'plan-program-verify') {
+const ESC = '\u001b';
+const HOSTILE = `${ESC}]0;PWNED${ESC}\\${ESC}[2J${ESC}[31mred${ESC}]8;;https://evil.example${ESC}\\link${ESC}]8;;${ESC}\\${ESC}]52;c;cGF5bG9hZA==\u0007`;
+
+/** A policy that never answers until its signal aborts (a hung backend, in-process). */
+class HungPolicy implements Policy {
+  readonly id = 'hung';
+  calls = 0;
+  aborted = 0;
+  act(_observation: Observation, signal: AbortSignal): Promise<PolicyOutput> {
+    this.calls += 1;
+    return new Promise((_resolve, reject) => {
+      signal.addEventListener('abort', () => {
+        this.aborted += 1;
+        reject(new AbortError('policy turn'));
+      });
+    });
+  }
+}
+
+/** A policy whose every answer carries escape sequences in its reasoning and action. */
+class HostilePolicy implements Policy {
+  readonly id = 'hostile';
+  #calls = 0;
+  async act(): Promise<PolicyOutput> {
+    this.#calls += 1;
+    if (this.#calls === 1) return { text: `<think>${HOSTILE} thinking</think><action>add</action><operator>Custom</operator>` };
+    return { text: `<prompt>Answer ${HOSTILE} with the number.</prompt>` };
+  }
+}
+
+interface Setup {
+  template?: string;
+  policy?: Policy;
+  size?: { columns: number; rows: number };
+  answer?: string;
+  runFinal?: (env: CanvasEnv, signal: AbortSignal) => Promise<{ answer: string; success: boolean; tokens: number }>;
+}
+
+async function setup(options: Setup = {}) {
   dir = await mkdtemp(join(tmpdir(), 'flowsteer-app-'));
   const store = new FileStore(dir);
   const exported: string[] = [];
-  const start = (problem: string, type: string) =>
-    OrchestrationSession.start(
+  const quits: QuitHow[] = [];
+  const sessions: OrchestrationSession[] = [];
+  const start = async (problem: string, type: string) => {
+    const session = await OrchestrationSession.start(
       { problem, type },
-      { env: new CanvasEnv({ executor: new SimulatedExecutor() }), policy: TemplatePolicy.named(template), runFinal: async () => ({ answer: 'forty-two', success: true, tokens: 5 }), events: new EventBus(), store, runtime: 'policy template · executor: simulator' },
+      {
+        env: new CanvasEnv({ executor: new SimulatedExecutor() }),
+        policy: options.policy ?? TemplatePolicy.named(options.template ?? 'plan-program-verify'),
+        runFinal: options.runFinal ?? (async () => ({ answer: options.answer ?? 'forty-two', success: true, tokens: 5 })),
+        events: new EventBus(),
+        store,
+        runtime: 'policy template · executor: simulator',
+      },
     );
+    sessions.push(session);
+    return session;
+  };
   const app = render(
-    <App start={start} runtimeLabel="policy template · executor: simulator" runtimeHint="set executor.* to use a model" autoDelayMs={5} exportWorkflow={async (s) => { exported.push(s.export('dsl')); return ['/tmp/x.dsl']; }} />,
+    <App
+      start={start}
+      runtimeLabel="policy template · executor: simulator"
+      runtimeHint="set executor.* to use a model"
+      autoDelayMs={5}
+      size={options.size ?? { columns: 100, rows: 40 }}
+      onQuit={(how) => quits.push(how)}
+      exportWorkflow={async (s) => {
+        exported.push(s.export('dsl'));
+        return ['/tmp/x.dsl'];
+      }}
+    />,
   );
-  return { app, exported };
+  return { app, exported, quits, sessions, store };
 }
 
 async function startTask(app: ReturnType<typeof render>, task = 'What is 6*7?') {
   await until(app.lastFrame, 'Give the Flow-Director a task');
-  app.stdin.write(task);
-  await wait();
-  app.stdin.write('\r');
+  app.stdin.write(`${task}\r`);
   return until(app.lastFrame, 'no turns yet');
 }
 
@@ -60,10 +119,8 @@ describe('the flowsteer app', () => {
     expect(frame).toContain('set executor.* to use a model');
     app.stdin.write('\t');
     frame = await until(app.lastFrame, 'type: qa');
-    app.stdin.write('Who wrote Hamlet?');
-    await wait();
-    app.stdin.write('\r');
-    frame = await until(app.lastFrame, 'task [qa]: Who wrote Hamlet?');
+    app.stdin.write('Who wrote Hamlet?\r');
+    await until(app.lastFrame, '[qa] Who wrote Hamlet?');
     app.unmount();
   });
 
@@ -71,8 +128,8 @@ describe('the flowsteer app', () => {
     const { app } = await setup();
     await startTask(app);
     app.stdin.write(' ');
-    let frame = await until(app.lastFrame, 'mode step · turn 1/20');
-    expect(frame).toContain('awaiting an operator prompt');
+    let frame = await until(app.lastFrame, 'turn 1/20');
+    expect(frame).toContain('awaiting a prompt');
     expect(frame).toContain('action: <action>add</action><operator>Plan</operator>');
     app.stdin.write(' ');
     frame = await until(app.lastFrame, 'node_1       Plan  ✎');
@@ -80,12 +137,39 @@ describe('the flowsteer app', () => {
     app.unmount();
   });
 
+  it('handles every key of one read: three spaces are three turns, text then Backspace edits', async () => {
+    const { app, sessions } = await setup();
+    await until(app.lastFrame, 'Give the Flow-Director a task');
+    // One read: the task with a typo, Backspace (DEL), the fix, Enter.
+    app.stdin.write('What is 6*8\u007f7?\r');
+    await until(app.lastFrame, 'no turns yet');
+    expect(sessions[0]?.task.problem).toBe('What is 6*7?');
+    app.stdin.write('   ');
+    await until(app.lastFrame, 'turn 3/20');
+    expect(sessions[0]?.turns.length).toBe(3);
+    app.unmount();
+  });
+
+  it('keeps a bracketed multi-line paste whole and edits the line with Ctrl-U/W and arrows', async () => {
+    const { app, sessions } = await setup();
+    await until(app.lastFrame, 'Give the Flow-Director a task');
+    app.stdin.write('\u001b[200~Line one of the task\nline two\u001b[201~');
+    await until(app.lastFrame, 'line two');
+    expect(plain(app.lastFrame())).toContain('Give the Flow-Director a task'); // not submitted
+    app.stdin.write(' extra words\u0017\u0017'); // Ctrl-W twice removes "extra words"
+    app.stdin.write('\u001b[D\u001b[DXY'); // two left, insert
+    app.stdin.write('\r');
+    await until(app.lastFrame, 'no turns yet');
+    expect(sessions[0]?.task.problem).toBe('Line one of the task\nline twXYo');
+    app.unmount();
+  });
+
   it('a runs automatically to the end, r runs the workflow and shows the answer', async () => {
     const { app } = await setup();
     await startTask(app);
     app.stdin.write('a');
-    let frame = await until(app.lastFrame, 'workflow finished', 8000);
-    expect(frame).toContain('Workflow: Plan -> Programmer -> Verify ? Revise : done -> Format');
+    let frame = await until(app.lastFrame, 'workflow finished', 15_000);
+    expect(frame).toContain('Plan -> Programmer -> Verify ? Revise : done -> Format');
     expect(frame).toContain('on fail    node_3_true Revise');
     app.stdin.write('r');
     frame = await until(app.lastFrame, 'answer: forty-two');
@@ -93,71 +177,183 @@ describe('the flowsteer app', () => {
   });
 
   it('p pauses automatic mode', async () => {
-    const { app } = await setup();
+    const { app, sessions } = await setup();
     await startTask(app);
     app.stdin.write('a');
     await until(app.lastFrame, 'running automatically');
     app.stdin.write('p');
-    const frame = await until(app.lastFrame, 'mode paused');
-    const turn = /turn (\d+)\/20/.exec(frame)?.[1];
+    await until(app.lastFrame, /paused · turn/);
+    await until(app.lastFrame, /^(?![\s\S]*policy turn \d)/); // no turn in flight
+    const turns = sessions[0]?.turns.length;
     await wait(150);
-    expect(/turn (\d+)\/20/.exec(plain(app.lastFrame()))?.[1]).toBe(turn);
+    expect(sessions[0]?.turns.length).toBe(turns);
     app.unmount();
   });
 
-  it('h takes over for one action (shorthand), Esc cancels typing', async () => {
-    const { app } = await setup();
+  it('h takes over (shorthand); slips are caught without spending a round', async () => {
+    const { app, sessions } = await setup();
     await startTask(app);
     app.stdin.write('h');
-    await until(app.lastFrame, 'your action: XML, or add X');
+    await until(app.lastFrame, 'your action: add X');
     app.stdin.write('\u001B');
     await until(app.lastFrame, 'space step · a auto');
+    // A mistyped operator: said in plain words, nothing sent to the canvas.
     app.stdin.write('h');
-    await wait();
-    app.stdin.write('add Custom');
-    await wait();
-    app.stdin.write('\r');
-    let frame = await until(app.lastFrame, 'turn 1 · you · action · accepted');
+    await until(app.lastFrame, 'you>');
+    app.stdin.write('add Custon\r');
+    let frame = await until(app.lastFrame, 'unknown operator "Custon"');
+    expect(frame).toContain('turn 0/20');
+    expect(frame).not.toContain('XML');
+    // The text stays for fixing: Backspace twice and retype.
+    app.stdin.write('\u007f\u007fom\r');
+    frame = await until(app.lastFrame, 'turn 1 · you · action · accepted');
     app.stdin.write('h');
     frame = await until(app.lastFrame, 'write the prompt the canvas is waiting for');
     app.stdin.write('Answer with the number only.\r');
     frame = await until(app.lastFrame, 'turn 2 · you · prompt · accepted');
-    expect(frame).toContain('Workflow: Custom');
+    expect(frame).toContain('Custom');
+    // f with too few operators, e with no prompt change, r… none of them spends a round.
+    app.stdin.write('f');
+    frame = await until(app.lastFrame, 'cannot finish yet: workflow is too short (1 operators).');
+    expect(frame).toContain('turn 2/20');
+    expect(sessions[0]?.env.state.round).toBe(2);
     app.unmount();
   });
 
-  it('e edits a prompt, u undoes, f finishes (or reports why not), x exports', async () => {
-    const { app, exported } = await setup();
+  it('f on an empty canvas, e with no nodes and r with nothing to run spend nothing', async () => {
+    const { app, sessions } = await setup();
     await startTask(app);
-    app.stdin.write(' ');
-    await until(app.lastFrame, 'mode step · turn 1/20');
-    app.stdin.write(' ');
-    await until(app.lastFrame, 'node_1       Plan');
+    app.stdin.write('f');
+    await until(app.lastFrame, 'nothing to finish: the canvas is empty');
     app.stdin.write('e');
-    await until(app.lastFrame, 'edit a prompt: NODE_ID then the new prompt');
-    app.stdin.write('node_1 Outline the multiplication.\r');
-    let frame = await until(app.lastFrame, 'prompt of node_1 updated');
+    await until(app.lastFrame, 'no nodes yet');
+    app.stdin.write('r');
+    await until(app.lastFrame, 'nothing to run: the workflow is empty');
+    expect(sessions[0]?.env.state.round).toBe(0);
+    expect(sessions[0]?.final).toBeUndefined();
+    app.unmount();
+  });
+
+  it('o adds from an operator picker; e edits a prompt picked by node; u undoes; x exports', async () => {
+    const { app, exported, sessions } = await setup();
+    await startTask(app);
+    app.stdin.write('o');
+    await until(app.lastFrame, 'Add which operator?');
+    app.stdin.write('\u001b[B'); // down: the second operator
+    const second = sessions[0]?.env.operatorSpecs[1]?.name ?? '';
+    app.stdin.write('\r');
+    await until(app.lastFrame, `added ${second}`);
+    app.stdin.write('h');
+    await until(app.lastFrame, 'write the prompt the canvas is waiting for');
+    app.stdin.write('Think it through step by step.\r');
+    await until(app.lastFrame, 'turn 2 · you · prompt · accepted');
+    app.stdin.write('e');
+    await until(app.lastFrame, "Edit which node's prompt?");
+    app.stdin.write('\r');
+    let frame = await until(app.lastFrame, 'prompt of node_1');
+    expect(frame).toContain('Think it through step by step.');
+    app.stdin.write('\u0015Outline the multiplication.\r'); // Ctrl-U clears, then the new prompt
+    frame = await until(app.lastFrame, 'prompt of node_1 updated');
+    expect(sessions[0]?.env.graph.prompts()['node_1']?.prompt).toContain('Outline the multiplication.');
     app.stdin.write('u');
     frame = await until(app.lastFrame, 'undid the last turn');
     expect(frame).toContain('turn 2/20');
-    app.stdin.write('f');
-    frame = await until(app.lastFrame, 'finish rejected: Finish rejected: workflow is too short (1 operators).');
     app.stdin.write('x');
     await until(app.lastFrame, 'exported: /tmp/x.dsl');
-    expect(exported).toEqual(['Plan']);
+    expect(exported).toEqual([second]);
     app.unmount();
   });
 
-  it('q quits', async () => {
+  it('Esc cancels a hung policy turn; nothing is saved from it; q then quits at once', async () => {
+    const policy = new HungPolicy();
+    const { app, quits, sessions } = await setup({ policy });
+    await startTask(app);
+    app.stdin.write(' ');
+    await until(app.lastFrame, /policy turn \d+\.\ds/);
+    app.stdin.write('\u001b');
+    await until(app.lastFrame, 'policy turn cancelled — nothing was saved from it');
+    expect(policy.aborted).toBe(1);
+    expect(sessions[0]?.turns.length).toBe(0);
+    expect(sessions[0]?.env.state.round).toBe(0);
+    // Again, and this time quit while it hangs: q cancels and exits.
+    app.stdin.write(' ');
+    await until(app.lastFrame, /policy turn \d+\.\ds/);
+    app.stdin.write('q');
+    for (let i = 0; i < 200 && quits.length === 0; i += 1) await wait(20);
+    expect(quits).toEqual(['quit']);
+    expect(policy.aborted).toBe(2);
+  });
+
+  it('Ctrl-C cancels a running workflow run and quits as an interrupt; the run saves no answer', async () => {
+    let runAborted = false;
+    const { app, quits, sessions } = await setup({
+      template: 'cot',
+      runFinal: (_env, signal) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => {
+            runAborted = true;
+            reject(new AbortError('workflow run'));
+          }),
+        ),
+    });
+    await startTask(app);
+    app.stdin.write(' ');
+    await until(app.lastFrame, 'turn 1/20');
+    app.stdin.write(' ');
+    await until(app.lastFrame, 'turn 2/20');
+    app.stdin.write('r');
+    await until(app.lastFrame, 'running the workflow');
+    app.stdin.write('\u0003');
+    for (let i = 0; i < 200 && quits.length === 0; i += 1) await wait(20);
+    expect(quits).toEqual(['interrupt']);
+    expect(runAborted).toBe(true);
+    expect(sessions[0]?.final).toBeUndefined();
+  });
+
+  it('shows a hostile policy answer without any escape sequence reaching the terminal', async () => {
+    const { app } = await setup({ policy: new HostilePolicy(), answer: `42${HOSTILE}` });
+    await startTask(app);
+    app.stdin.write(' ');
+    await until(app.lastFrame, 'action: <think>redlink thinking</think>');
+    app.stdin.write(' ');
+    await until(app.lastFrame, 'turn 2 · hostile · prompt · accepted');
+    app.stdin.write('r');
+    await until(app.lastFrame, 'answer: 42redlink');
+    const frames = app.frames.join('');
+    expect(frames).not.toContain(`${ESC}]`); // no OSC: title, link, clipboard
+    expect(frames).not.toContain(`${ESC}[2J`);
+    expect(frames).not.toContain(`${ESC}[31m`);
+    expect(frames).not.toContain('\u0007');
+    expect(frames).not.toContain('PWNED');
+    app.unmount();
+  });
+
+  it('? opens the key overlay, any key closes it', async () => {
     const { app } = await setup();
     await startTask(app);
-    const framesBefore = app.frames.length;
-    app.stdin.write('q');
-    await wait(50);
-    // After quitting, keys reach nothing: a step key must not produce a turn.
-    app.stdin.write(' ');
-    await wait(300);
-    const after = app.frames.slice(framesBefore).map(plain).join('\n');
-    expect(after).not.toMatch(/turn 1 ·/);
+    app.stdin.write('?');
+    let frame = await until(app.lastFrame, 'Keys (↑/↓ scroll, any other key closes this)');
+    expect(frame).toContain('cancel the running turn or run');
+    app.stdin.write('z');
+    frame = await until(app.lastFrame, 'Workflow ·');
+    app.unmount();
+  });
+
+  it('fits 60x20 with the header and status line pinned, and scrolls the workflow', async () => {
+    const { app } = await setup({ size: { columns: 60, rows: 20 } });
+    await startTask(app);
+    app.stdin.write('a');
+    await until(app.lastFrame, 'workflow finished', 15_000);
+    const frame = plain(app.lastFrame());
+    const lines = frame.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(19);
+    expect(lines[0]).toContain('FlowSteer · session');
+    expect(frame).toMatch(/step · turn \d+\/20/);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(60);
+    const title = /Workflow · \d+ nodes (\d+)-(\d+)\/(\d+)/.exec(frame);
+    expect(title).not.toBeNull();
+    app.stdin.write('\u001b[B\u001b[B');
+    await until(app.lastFrame, new RegExp(`Workflow · \\d+ nodes ${Number(title?.[1]) + 2}-`));
+    app.unmount();
   });
 });

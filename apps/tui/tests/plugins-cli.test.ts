@@ -69,6 +69,15 @@ describe('flowsteer plugins new', () => {
     const { packageName, directory } = JSON.parse(created.stdout) as { packageName: string; directory: string };
     expect(packageName).toBe('flowsteer-operator-weather');
     expect(directory).toBe(join(temp, 'flowsteer-operator-weather'));
+    // FlowSteer packages are not on npm yet: from a checkout the scaffold takes them with file:
+    // specs that point at this checkout's packages, so `npm install` works before a release.
+    const manifest = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    for (const name of ['@flowsteer/core', '@flowsteer/plugin-testkit']) {
+      const spec = manifest.devDependencies[name] ?? '';
+      expect(spec).toMatch(/^file:/);
+      const linked = JSON.parse(await readFile(join(directory, spec.slice('file:'.length), 'package.json'), 'utf8')) as { name: string };
+      expect(linked.name).toBe(name);
+    }
     // Stand-in for `npm install`: the repository's node_modules hold the same dependencies.
     await symlink(join(repoRoot, 'node_modules'), join(directory, 'node_modules'), 'dir');
     const env = { ...process.env, FORCE_COLOR: '0' };

@@ -1,16 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBus, FileStore } from '@flowsteer/core';
+import { AbortError, EventBus, FileStore, ValidationError } from '@flowsteer/core';
 import { CanvasEnv, TemplatePolicy } from '@flowsteer/canvas';
 import { SimulatedExecutor } from '@flowsteer/cwrpo';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expandShorthand } from '../src/session/human.js';
+import { checkHumanInput, expandShorthand } from '../src/session/human.js';
+import { lockSession, SessionLockedError } from '../src/session/lock.js';
 import { OrchestrationSession, listSessions, type SessionSnapshot } from '../src/session/session.js';
 
 let dir = '';
 afterEach(async () => {
-  if (dir !== '') await rm(dir, { recursive: true, force: true });
+  if (dir !== '') await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function newSession(template = 'plan-program-verify') {
@@ -88,5 +90,134 @@ describe('human shorthand', () => {
     expect(expandShorthand('finish')).toBe('<action>finish</action>');
     expect(expandShorthand('<action>finish</action>')).toBe('<action>finish</action>');
     expect(expandShorthand('add the numbers together')).toBe('add the numbers together');
+  });
+
+  it('lists a damaged file as damaged and keeps listing the good ones; resume gives a typed error', async () => {
+    const { session, store, deps } = await newSession();
+    await session.step();
+    await mkdir(join(dir, 'sessions'), { recursive: true });
+    await writeFile(join(dir, 'sessions', 'broken.json'), '{ not json');
+    await writeFile(join(dir, 'sessions', 'wrongshape.json'), JSON.stringify({ format: 'flowsteer.session', version: 1, id: 'wrongshape', turns: 'many' }));
+    const list = await listSessions(store);
+    expect(list[0]).toEqual(expect.objectContaining({ id: session.id, turns: 1 }));
+    expect(list.slice(1).map((s) => [s.id, s.damaged])).toEqual(
+      expect.arrayContaining([
+        ['broken', 'not valid JSON'],
+        ['wrongshape', expect.stringContaining('turns is not a list')],
+      ]),
+    );
+    const wrong = await store.get<unknown>('sessions/wrongshape');
+    expect(() => OrchestrationSession.resume(wrong, deps())).toThrow(ValidationError);
+  });
+
+  it('keeps undo history across a resume', async () => {
+    const { session, store, deps } = await newSession();
+    for (let i = 0; i < 4; i++) await session.step();
+    const resumed = OrchestrationSession.resume(await store.get<unknown>(`sessions/${session.id}`), deps());
+    expect(resumed.canUndo).toBe(true);
+    expect(await resumed.undo()).toBe(true);
+    expect(await resumed.undo()).toBe(true);
+    expect(resumed.env.graph.toDsl()).toBe('Plan');
+    expect(resumed.turns).toHaveLength(2);
+    const again = OrchestrationSession.resume(await store.get<unknown>(`sessions/${session.id}`), deps());
+    expect(again.turns).toHaveLength(2);
+    expect(await again.undo()).toBe(true);
+    expect(await again.undo()).toBe(true);
+    expect(again.env.graph.toDsl()).toBe('');
+    expect(await again.undo()).toBe(false);
+  });
+
+  it('a cancelled turn leaves the canvas as it was and saves nothing', async () => {
+    const { session, store } = await newSession();
+    await session.step();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(session.step(controller.signal)).rejects.toThrow(AbortError);
+    expect(session.turns).toHaveLength(1);
+    expect((await store.get<SessionSnapshot>(`sessions/${session.id}`))?.turns).toHaveLength(1);
+  });
+
+  it('a run cancelled mid-way saves no answer; a finished run saves its answer, workflow and trace', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flowsteer-session-'));
+    const store = new FileStore(dir);
+    const events = new EventBus();
+    const controller = new AbortController();
+    let cancelNext = true;
+    const session = await OrchestrationSession.start(
+      { problem: 'What is 6*7?', type: 'math' },
+      {
+        env: new CanvasEnv({ executor: new SimulatedExecutor() }),
+        policy: TemplatePolicy.named('cot'),
+        events,
+        store,
+        runtime: 'test',
+        runFinal: async (_env, signal) => {
+          events.emit({ type: 'node.started', runId: 'r', nodeId: 'node_1', operator: 'Custom' });
+          events.emit({ type: 'node.output', runId: 'r', nodeId: 'node_1', delta: 'The answer is 42' });
+          if (cancelNext) {
+            controller.abort();
+            // A backend that ignores the signal and still answers: the answer must not count.
+            return { answer: 'sandbox is closed', success: false, tokens: 0, detail: 'sandbox is closed' };
+          }
+          events.emit({ type: 'node.finished', runId: 'r', nodeId: 'node_1', operator: 'Custom', ok: true, usage: { promptTokens: 3, completionTokens: 4, totalTokens: 7 }, latencyMs: 12 });
+          return { answer: '42', success: true, tokens: 7 };
+        },
+      },
+    );
+    await session.step();
+    await session.step();
+    await expect(session.runFinal(controller.signal)).rejects.toThrow(AbortError);
+    expect(session.final).toBeUndefined();
+    expect((await store.get<SessionSnapshot>(`sessions/${session.id}`))?.final).toBeUndefined();
+    cancelNext = false;
+    const result = await session.runFinal();
+    expect(result.answer).toBe('42');
+    const saved = await store.get<SessionSnapshot>(`sessions/${session.id}`);
+    expect(saved?.final?.dsl).toBe(session.env.graph.toDsl());
+    expect(saved?.final?.trace).toEqual([expect.objectContaining({ nodeId: 'node_1', operator: 'Custom', output: 'The answer is 42', ok: true, tokens: 7, attempts: 1 })]);
+    // The log file names every step of it.
+    for (let i = 0; i < 100; i += 1) {
+      const log = await readFile(join(dir, 'logs', `${session.id}.jsonl`), 'utf8').catch(() => '');
+      if (log.includes('run.finished')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const events_ = (await store.read<{ event: string }>(`logs/${session.id}`)).map((e) => e.event);
+    expect(events_).toEqual(expect.arrayContaining(['turn', 'run.started', 'run.cancelled', 'run.finished', 'node.started', 'node.finished']));
+    // The answer belongs to this workflow: once the workflow changes, it is no longer current.
+    expect(session.currentFinal?.answer).toBe('42');
+    await session.undo();
+    expect(session.currentFinal).toBeUndefined();
+  });
+
+  it('locks a session against a second writer; a lock left by a dead process is taken over', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flowsteer-lock-'));
+    const release = await lockSession(dir, 'abc');
+    // A second app is another process: simulate it with a live child holding the lock.
+    await release();
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      await mkdir(join(dir, 'locks'), { recursive: true });
+      await writeFile(join(dir, 'locks', 'abc.lock'), `${child.pid}\n`);
+      await expect(lockSession(dir, 'abc')).rejects.toThrow(SessionLockedError);
+    } finally {
+      child.kill();
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    const again = await lockSession(dir, 'abc');
+    expect((await readFile(join(dir, 'locks', 'abc.lock'), 'utf8')).trim()).toBe(String(process.pid));
+    await again();
+  });
+
+  it('catches slips in plain words before they reach the canvas', () => {
+    const facts = { operators: ['Custom', 'Verify', 'Revise'], nodeIds: ['node_1'], awaitingPrompt: false };
+    expect(checkHumanInput('add Custon', facts)).toContain('unknown operator "Custon"');
+    expect(checkHumanInput('del node_9', facts)).toContain('no node "node_9"');
+    expect(checkHumanInput('loop Custom,Verify x', facts)).toContain('count must be a number');
+    expect(checkHumanInput('frobnicate', facts)).toContain('not an action');
+    expect(checkHumanInput('finish', { ...facts, nodeIds: [] })).toContain('canvas is empty');
+    expect(checkHumanInput('add Custom', facts)).toBeUndefined();
+    expect(checkHumanInput('cond Verify Revise', facts)).toBeUndefined();
+    expect(checkHumanInput('<action>finish</action>', facts)).toBeUndefined();
+    expect(checkHumanInput('ok', { ...facts, awaitingPrompt: true })).toContain('too short');
   });
 });

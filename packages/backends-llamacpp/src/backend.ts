@@ -1,4 +1,5 @@
 import { open, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { AbortError, BackendError, Semaphore, describeError, type BackendSettings, type ChatMessage, type ChatRequest, type ChatResult, type ChatStreamEvent, type FinishReason, type LlmBackend } from '@flowsteer/core';
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
@@ -11,7 +12,10 @@ export interface LlamaCppOptions {
   readonly contextSize?: number;
   /** `'auto'` uses a GPU when node-llama-cpp finds one; `false` forces the CPU. */
   readonly gpu?: 'auto' | false;
+  /** CPU threads for evaluation; defaults to `defaultThreads()` for this machine. */
   readonly threads?: number;
+  /** Called while the model loads (0..1) and once it is ready, so a screen can show progress. */
+  readonly onProgress?: (progress: LlamaCppProgress) => void;
   /** Requests served at once (one context sequence each). */
   readonly concurrency?: number;
   /** Default completion limit when a request sets none. */
@@ -19,7 +23,19 @@ export interface LlamaCppOptions {
   readonly temperature?: number;
 }
 
+export type LlamaCppProgress = { readonly phase: 'loading'; readonly fraction: number } | { readonly phase: 'ready'; readonly loadMs: number; readonly threads: number };
+
 const BACKEND = 'llamacpp';
+
+/**
+ * Threads that work on this machine. node-llama-cpp's own default is at least 4, whatever the
+ * machine: on 2 cores its spinning threads starve each other (one node took 21 s, the next did not
+ * finish in 150 s; with 1 thread the same run took 2 s). One core is left for the app itself.
+ */
+export function defaultThreads(cores: number = availableParallelism()): number {
+  if (cores <= 2) return 1;
+  return Math.min(8, cores - 1);
+}
 const GGUF_MAGIC = 'GGUF';
 
 /** Reads backend settings from config: `model` is the .gguf path, the rest sit in `options`. */
@@ -143,11 +159,17 @@ export class LlamaCppBackend implements LlmBackend {
   async #load(): Promise<Loaded> {
     await checkModelFile(this.options.modelPath);
     const { getLlama, LlamaLogLevel } = await importNodeLlamaCpp();
+    const threads = this.options.threads ?? defaultThreads();
+    const started = performance.now();
+    const report = this.options.onProgress;
     try {
-      const llama = await getLlama({ gpu: this.options.gpu ?? 'auto', build: 'never', logLevel: LlamaLogLevel.error });
-      const model = await llama.loadModel({ modelPath: this.options.modelPath });
+      // maxThreads caps every context of this instance, so no evaluation oversubscribes the CPU.
+      const llama = await getLlama({ gpu: this.options.gpu ?? 'auto', build: 'never', logLevel: LlamaLogLevel.error, maxThreads: threads });
+      report?.({ phase: 'loading', fraction: 0 });
+      const model = await llama.loadModel({ modelPath: this.options.modelPath, ...(report === undefined ? {} : { onLoadProgress: (fraction: number) => report({ phase: 'loading', fraction }) }) });
       const contextSize = this.options.contextSize ?? Math.min(model.trainContextSize, 8192);
-      const context = await model.createContext({ contextSize, sequences: this.options.concurrency ?? 1, ...(this.options.threads === undefined ? {} : { threads: this.options.threads }) });
+      const context = await model.createContext({ contextSize, sequences: this.options.concurrency ?? 1, threads });
+      report?.({ phase: 'ready', loadMs: performance.now() - started, threads });
       return { llama, model, context };
     } catch (error) {
       throw new BackendError(this.id, `cannot load ${this.options.modelPath}: ${describeError(error)}`, { cause: error });

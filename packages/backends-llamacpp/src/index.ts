@@ -1,2 +1,2 @@
-export { LlamaCppBackend, checkModelFile, llamaCppOptionsFrom, toChatHistory, type LlamaCppOptions } from './backend.js';
+export { LlamaCppBackend, checkModelFile, defaultThreads, llamaCppOptionsFrom, toChatHistory, type LlamaCppOptions, type LlamaCppProgress } from './backend.js';
 export { default as plugin } from './plugin.js';

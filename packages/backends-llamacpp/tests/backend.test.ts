@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AbortError, BackendError, type ChatStreamEvent } from '@flowsteer/core';
 import { describeBackendConformance, loadPluginPackage } from '@flowsteer/plugin-testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LlamaCppBackend, checkModelFile, llamaCppOptionsFrom, toChatHistory } from '../src/index.js';
+import { LlamaCppBackend, checkModelFile, defaultThreads, llamaCppOptionsFrom, toChatHistory, type LlamaCppProgress } from '../src/index.js';
 import { writeTinyLlamaGguf } from './tiny-gguf.js';
 
 let dir = '';
@@ -23,6 +23,13 @@ describe('configuration', () => {
     expect(() => llamaCppOptionsFrom({})).toThrow(/no model file: set the backend model to a \.gguf path/);
     expect(() => llamaCppOptionsFrom({ model: 'a.gguf', options: { contextSize: 10 } })).toThrow(/"contextSize" must be an integer ≥ 64/);
     expect(() => llamaCppOptionsFrom({ model: 'a.gguf', options: { gpu: 'cuda' } })).toThrow(/"gpu" must be "auto" or false/);
+  });
+
+  it('picks a thread count that leaves a small machine usable', () => {
+    expect(defaultThreads(1)).toBe(1);
+    expect(defaultThreads(2)).toBe(1);
+    expect(defaultThreads(4)).toBe(3);
+    expect(defaultThreads(64)).toBe(8);
   });
 
   it('maps chat messages to node-llama-cpp history and the prompt', () => {
@@ -57,9 +64,16 @@ describe('loading errors', () => {
 
 describe('a real GGUF model in-process', () => {
   let backend: LlamaCppBackend;
+  const progress: LlamaCppProgress[] = [];
   beforeAll(async () => {
-    backend = new LlamaCppBackend({ modelPath: tiny, gpu: false, contextSize: 1024 });
+    backend = new LlamaCppBackend({ modelPath: tiny, gpu: false, contextSize: 1024, onProgress: (p) => progress.push(p) });
     await backend.load();
+  });
+
+  it('reports loading progress and the threads it chose', () => {
+    expect(progress[0]).toEqual({ phase: 'loading', fraction: 0 });
+    const ready = progress[progress.length - 1];
+    expect(ready).toEqual({ phase: 'ready', loadMs: expect.any(Number), threads: defaultThreads() });
   });
   afterAll(() => backend.close());
 

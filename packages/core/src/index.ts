@@ -20,6 +20,7 @@ export * from './slots.js';
 export * from './operator-llm.js';
 export * from './registry.js';
 export * from './atomic.js';
+export * from './terminal-text.js';
 export * from './file-store.js';
 export * from './config.js';
 export * from './container.js';

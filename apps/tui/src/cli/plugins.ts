@@ -44,6 +44,18 @@ export function registerPlugins(program: Command, io: CliIo): void {
       const global = program.opts<GlobalOptions>();
       const created = await newPlugin(name, { kind: options.kind, cwd: global.cwd ?? io.cwd, ...(options.dir === undefined ? {} : { dir: options.dir }), ...(options.description === undefined ? {} : { description: options.description }) });
       if (options.json === true) writeJson(io, created);
-      else io.stdout(`created ${created.packageName} in ${created.directory}\n${created.files.map((f) => `  ${f}`).join('\n')}\nnext: cd ${created.directory} && npm install && npm run build && npm test\n`);
+      else {
+        const linked = Object.entries(created.linked).map(([pkg, spec]) => `  ${pkg} → ${spec}`);
+        io.stdout(
+          [
+            `created ${created.packageName} in ${created.directory}`,
+            ...created.files.map((f) => `  ${f}`),
+            ...(linked.length === 0 ? [] : ['FlowSteer packages are not on npm yet: the plugin uses this checkout\'s (devDependencies):', ...linked]),
+            `next: cd ${created.directory} && npm install && npm run build && npm test`,
+            `then, in your project: flowsteer plugins add ${created.directory}`,
+            '',
+          ].join('\n'),
+        );
+      }
     });
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CORE_VERSION, describeError, isFlowSteerError } from '@flowsteer/core';
+import { CORE_VERSION, describeError, isFlowSteerError, terminalSafe } from '@flowsteer/core';
 import { formatPluginReport } from '../format.js';
 import { CliUsageError } from '../errors.js';
 import { boot, defaultIo, ExitCode, type CliIo, type GlobalOptions } from './shared.js';
@@ -17,7 +17,42 @@ import { registerEvalReport } from './eval-report.js';
 import { registerCanvas } from './canvas.js';
 import { registerDsl } from './dsl.js';
 
-export function buildProgram(io: CliIo = defaultIo): Command {
+/**
+ * Every byte a command prints passes here: model answers, tool output, file contents and error
+ * messages are hostile to a terminal, so escape sequences never reach it (JSON stays valid: it
+ * carries no raw control characters, see writeJson).
+ */
+export function safeIo(io: CliIo): CliIo {
+  return {
+    ...io,
+    stdout: (text) => io.stdout(terminalSafe(text, { keepTabs: true })),
+    stderr: (text) => io.stderr(terminalSafe(text, { keepTabs: true, keepCarriageReturns: true })),
+  };
+}
+
+/** Errors from the operating system, said in words with what to do. */
+function systemErrorMessage(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (typeof e !== 'object' || e === null || typeof e.code !== 'string') return undefined;
+  const where = e.port === undefined ? '' : ` port ${e.port}${e.address === undefined ? '' : ` on ${e.address}`}`;
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `${where.trim() === '' ? 'the address' : where.trim()} is already in use: stop what listens there or pick another with --port`;
+    case 'EACCES':
+      return e.syscall === 'listen' ? `not allowed to listen on${where}: ports below 1024 need privileges, pick another with --port` : `permission denied: ${e.path ?? e.message}`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on${where}: no such address on this machine (try --host 127.0.0.1)`;
+    case 'ENOENT':
+      return `no such file or directory: ${e.path ?? e.message}`;
+    case 'ECONNREFUSED':
+      return `connection refused${where}: is the server running?`;
+    default:
+      return undefined;
+  }
+}
+
+export function buildProgram(unsafeIo: CliIo = defaultIo): Command {
+  const io = safeIo(unsafeIo);
   const program = new Command('flowsteer')
     .description('Interactive agentic workflow orchestration trained by reinforcement learning')
     .version(CORE_VERSION, '-V, --version')
@@ -32,7 +67,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     const host = await boot(io, program.opts<GlobalOptions>());
     if (io.interactive) {
       const { launchTui } = await import('../tui/launch.js');
-      await launchTui(host, {}, host.config.config.canvas);
+      const outcome = await launchTui(host, {}, host.config.config.canvas);
+      if (outcome.how === 'interrupt') process.exitCode = ExitCode.Interrupted;
       return;
     }
     // Not a terminal (a pipe, a script): print what a person would need instead of a screen.
@@ -47,8 +83,9 @@ export function buildProgram(io: CliIo = defaultIo): Command {
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
-export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
-  const program = buildProgram(io);
+export async function runCli(argv: readonly string[], unsafeIo: CliIo = defaultIo): Promise<number> {
+  const program = buildProgram(unsafeIo);
+  const io = safeIo(unsafeIo);
   try {
     process.exitCode = undefined;
     await program.parseAsync([...argv], { from: 'user' });
@@ -63,11 +100,16 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       io.stderr(`error: ${error.message}\n`);
       return ExitCode.Usage;
     }
+    if (isFlowSteerError(error) && error.code === 'ABORTED') {
+      io.stderr('interrupted\n');
+      return ExitCode.Interrupted;
+    }
     if (isFlowSteerError(error)) {
       io.stderr(`error [${error.code}]: ${error.message}\n`);
       return error.code === 'CONFIG_INVALID' || error.code === 'VALIDATION_FAILED' ? ExitCode.Usage : ExitCode.Failure;
     }
-    io.stderr(`error: ${describeError(error)}\n`);
+    const system = systemErrorMessage(error);
+    io.stderr(`error: ${system ?? describeError(error)}\n`);
     return ExitCode.Failure;
   }
 }

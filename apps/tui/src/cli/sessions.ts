@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { Tokens, resolveToken } from '@flowsteer/core';
+import { Tokens, resolveToken, terminalSafeLine } from '@flowsteer/core';
 import { CliUsageError } from '../errors.js';
-import { listSessions, type SessionSnapshot } from '../session/session.js';
+import { checkSnapshot, listSessions } from '../session/session.js';
 import { boot, writeJson, type GlobalOptions, type CliIo } from './shared.js';
 
 /** `flowsteer sessions`. */
@@ -15,7 +15,13 @@ export function registerSessions(program: Command, io: CliIo): void {
       const host = await boot(io, program.opts<GlobalOptions>());
       const list = await listSessions(resolveToken(host.container, Tokens.Store));
       if (options.json === true) writeJson(io, list);
-      else io.stdout(list.length === 0 ? 'no saved sessions\n' : `${list.map((s) => `${s.id}  ${s.updatedAt}  ${s.finished ? 'finished' : `${s.turns} turns`}  ${s.task.slice(0, 50)}  ${s.dsl}`).join('\n')}\n`);
+      else {
+        const line = (s: (typeof list)[number]): string =>
+          s.damaged === undefined ? `${s.id}  ${s.updatedAt}  ${s.finished ? 'finished' : `${s.turns} turns`}  ${terminalSafeLine(s.task).replace(/\s+/g, ' ').slice(0, 50)}  ${s.dsl}` : `${s.id}  DAMAGED: ${s.damaged}`;
+        io.stdout(list.length === 0 ? 'no saved sessions\n' : `${list.map(line).join('\n')}\n`);
+        const good = list.find((s) => s.damaged === undefined);
+        if (good !== undefined) io.stdout(`resume with: flowsteer tui --resume ${good.id}   (or --resume latest, or --resume to pick)\n`);
+      }
     });
   sessions
     .command('export')
@@ -24,8 +30,9 @@ export function registerSessions(program: Command, io: CliIo): void {
     .option('--format <format>', 'json, dsl or mermaid', 'dsl')
     .action(async (id: string, options: { format: string }) => {
       const host = await boot(io, program.opts<GlobalOptions>());
-      const snapshot = await resolveToken(host.container, Tokens.Store).get<SessionSnapshot>(`sessions/${id}`);
-      if (snapshot === undefined) throw new CliUsageError(`no saved session "${id}"`);
+      const value = await resolveToken(host.container, Tokens.Store).get<unknown>(`sessions/${id}`);
+      if (value === undefined) throw new CliUsageError(`no saved session "${id}" (see flowsteer sessions list)`);
+      const snapshot = checkSnapshot(value, `saved session ${id}`);
       const { CanvasEnv, toMermaid } = await import('@flowsteer/canvas');
       const env = new CanvasEnv();
       env.restore(snapshot.canvas);

@@ -1,12 +1,12 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
-import { bootHost, CanvasSettingsSchema, CORE_VERSION, PLUGIN_API_VERSION, type PluginReport } from '@flowsteer/core';
+import { bootHost, CanvasSettingsSchema, CORE_VERSION, PLUGIN_API_VERSION, terminalSafeJson, type PluginReport } from '@flowsteer/core';
 import { CliUsageError } from '../errors.js';
 import { registerBuiltins } from '../session/builtins.js';
 
 /** Exit codes scripts can rely on. */
-export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, Interrupted: 130 } as const;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -76,7 +76,7 @@ export async function boot(io: CliIo, options: GlobalOptions) {
 }
 
 export function writeJson(io: CliIo, value: unknown): void {
-  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout(`${terminalSafeJson(value, 2)}\n`);
 }
 
 function integer(value: string): number | undefined {

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LoadedPlugin, PluginReport, SkippedPlugin } from '@flowsteer/core';
 import { ScaffoldError, pluginScaffold, type Scaffold, type ScaffoldKind } from '@flowsteer/plugin-testkit/scaffold';
 import { CliUsageError } from '../errors.js';
@@ -63,6 +65,43 @@ export interface NewPluginResult {
   readonly packageName: string;
   readonly directory: string;
   readonly files: readonly string[];
+  /** FlowSteer packages the scaffold takes from this checkout (`file:`), because npm has no release of them yet. */
+  readonly linked: Readonly<Record<string, string>>;
+}
+
+const LOCAL_PACKAGES = ['@flowsteer/core', '@flowsteer/plugin-testkit'] as const;
+
+/**
+ * Where the FlowSteer packages this app runs with live, when they are sources in a checkout (not
+ * installed from the registry): a new plugin can depend on them with `file:` and install today.
+ */
+function checkoutPackages(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const found: Record<string, string> = {};
+  for (const name of LOCAL_PACKAGES) {
+    try {
+      const dir = dirname(realpathSync(require.resolve(`${name}/package.json`)));
+      if (!dir.split(sep).includes('node_modules')) found[name] = dir;
+    } catch {
+      // not resolvable: leave the registry range
+    }
+  }
+  return found;
+}
+
+async function linkCheckoutPackages(target: string): Promise<Record<string, string>> {
+  const local = checkoutPackages();
+  if (Object.keys(local).length === 0) return {};
+  const path = join(target, 'package.json');
+  const manifest = JSON.parse(await readFile(path, 'utf8')) as { devDependencies?: Record<string, string> };
+  const linked: Record<string, string> = {};
+  for (const [name, dir] of Object.entries(local)) {
+    if (manifest.devDependencies?.[name] === undefined) continue;
+    linked[name] = `file:${relative(target, dir).split(sep).join('/')}`;
+    manifest.devDependencies[name] = linked[name];
+  }
+  await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
+  return linked;
 }
 
 /** Writes a standalone plugin package (the same scaffold the Nx generator uses) into a new folder. */
@@ -82,5 +121,6 @@ export async function newPlugin(name: string, options: { readonly kind: string; 
     await mkdir(dirname(join(target, path)), { recursive: true });
     await writeFile(join(target, path), content, { flag: 'wx' });
   }
-  return { packageName: scaffold.packageName, directory: target, files: Object.keys(scaffold.files) };
+  const linked = await linkCheckoutPackages(target);
+  return { packageName: scaffold.packageName, directory: target, files: Object.keys(scaffold.files), linked };
 }

@@ -51,3 +51,66 @@ export function expandShorthand(input: string): string {
       return text;
   }
 }
+
+export interface CanvasFacts {
+  /** Operator names the canvas accepts. */
+  readonly operators: readonly string[];
+  /** Ids of the nodes on the canvas (including structure nodes). */
+  readonly nodeIds: readonly string[];
+  readonly awaitingPrompt: boolean;
+}
+
+/**
+ * A slip caught before it reaches the canvas, in the person's words. The canvas would reject these
+ * too, but a rejected turn spends one of its rounds and answers in the policy's XML terms.
+ */
+export function checkHumanInput(input: string, facts: CanvasFacts): string | undefined {
+  const text = input.trim();
+  if (text === '') return facts.awaitingPrompt ? 'the prompt is empty: write what the operator should do' : 'nothing typed';
+  if (facts.awaitingPrompt) return text.length < 5 ? 'the prompt is too short: write at least a few words' : undefined;
+  if (text.startsWith('<')) return undefined;
+  const [verb = '', ...rest] = text.split(/\s+/);
+  const known = new Set(facts.operators);
+  const unknownOperator = (names: readonly string[]): string | undefined => {
+    const bad = names.filter((n) => !known.has(n));
+    return bad.length === 0 ? undefined : `unknown operator ${bad.map((b) => `"${b}"`).join(', ')} — operators: ${facts.operators.join(', ')}`;
+  };
+  const unknownNode = (id: string | undefined): string | undefined => {
+    if (id === undefined || id === '') return `name a node: ${facts.nodeIds.join(', ') || '(the canvas is empty)'}`;
+    return facts.nodeIds.includes(id) ? undefined : `no node "${id}" — nodes: ${facts.nodeIds.join(', ') || '(the canvas is empty)'}`;
+  };
+  switch (verb.toLowerCase()) {
+    case 'add':
+      return rest.length !== 1 ? 'add takes one operator, e.g. add Custom' : unknownOperator(rest);
+    case 'parallel': {
+      const ops = rest.join('').split(',').filter((o) => o !== '');
+      return ops.length < 2 ? 'parallel takes two or more operators, e.g. parallel Custom,AnswerGenerate' : unknownOperator(ops);
+    }
+    case 'cond':
+      return rest.length < 2 ? 'cond takes a check and a repair operator, e.g. cond Verify Revise' : unknownOperator(rest.slice(0, 3).filter((o) => o !== 'done'));
+    case 'loop': {
+      const ops = (rest[0] ?? '').split(',').filter((o) => o !== '');
+      if (ops.length === 0) return 'loop takes operators and a count, e.g. loop Review,Revise 2';
+      if (rest[1] !== undefined && !/^\d+$/.test(rest[1])) return `the loop count must be a number, got "${rest[1]}"`;
+      return unknownOperator(ops);
+    }
+    case 'del':
+    case 'delete':
+      return unknownNode(rest[0]);
+    case 'mod':
+    case 'modify':
+      return unknownNode(rest[0]) ?? (rest[1] === undefined ? 'mod takes a node and an operator, e.g. mod node_2 Verify' : unknownOperator([rest[1]]));
+    case 'prompt':
+      return unknownNode(rest[0]) ?? (rest.length < 2 ? 'prompt takes a node and the text, e.g. prompt node_2 Show your work' : undefined);
+    case 'finish':
+      return facts.nodeIds.length === 0 ? 'nothing to finish: the canvas is empty' : undefined;
+    default:
+      return `not an action: "${verb}" — try add X, parallel A,B, cond Verify Revise, loop A,B 2, del ID, mod ID X, prompt ID text, finish, or XML`;
+  }
+}
+
+/** The canvas's reason for a rejection, without its XML framing. */
+export function rejectionReason(feedback: string): string {
+  const message = /\[Message\]:\s*(.*)/.exec(feedback)?.[1];
+  return (message ?? feedback.split('\n').find((line) => line.trim() !== '' && !line.startsWith('<')) ?? 'rejected').trim();
+}

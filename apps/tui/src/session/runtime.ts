@@ -181,8 +181,8 @@ export async function resolveRuntime(host: AnyHost, options: { choice?: PolicyCh
   const label = `policy ${policy.id} · executor${executorName === 'simulated' ? ':' : ''} ${executorWords}`;
   const hint =
     kind === 'embedded'
-      ? 'to use a model: --set executor.baseUrl=http://HOST/v1 --set executor.model=NAME (or FLOWSTEER_EXECUTOR_* / flowsteer.config.json), or start a local OpenAI-compatible server'
-      : `change with --set executor.* / policy.backend.* or flowsteer.config.json; --policy ${slotNames(host.registries.policies).join('|')}`;
+      ? 'to use a model: flowsteer --set executor.baseUrl=http://HOST/v1 --set executor.model=NAME (or FLOWSTEER_EXECUTOR_* / flowsteer.config.json), or start a local OpenAI-compatible server'
+      : `change with --set executor.* / policy.backend.* or flowsteer.config.json; other policies: flowsteer tui --policy ${slotNames(host.registries.policies).join('|')}`;
   return {
     kind,
     label,

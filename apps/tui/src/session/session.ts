@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventBus, throwIfAborted, type Policy, type Store } from '@flowsteer/core';
+import { AbortError, EventBus, StoreError, ValidationError, describeError, throwIfAborted, type Policy, type Store } from '@flowsteer/core';
 import { CanvasEnv, toMermaid, type CanvasAction, type CanvasSnapshot, type CanvasTask } from '@flowsteer/canvas';
 
 export type Driver = 'policy' | 'human';
@@ -22,7 +22,28 @@ export interface FinalRun {
   readonly success: boolean;
   readonly tokens: number;
   readonly detail?: string;
+  /** The workflow that produced the answer; the screen shows the answer only while it is current. */
+  readonly dsl?: string;
+  /** What each node did during the run. */
+  readonly trace?: readonly NodeTrace[];
 }
+
+/** One node of a run, for the trace view. */
+export interface NodeTrace {
+  readonly nodeId: string;
+  readonly operator: string;
+  readonly prompt?: string;
+  readonly output: string;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly tokens: number;
+  readonly latencyMs: number;
+  /** Attempts started (more than one means retries). */
+  readonly attempts: number;
+}
+
+/** How many earlier canvas states are kept (and saved) for undo. */
+const UNDO_LIMIT = 50;
 
 export interface SessionSnapshot {
   readonly format: 'flowsteer.session';
@@ -36,6 +57,8 @@ export interface SessionSnapshot {
   readonly turns: readonly TurnRecord[];
   readonly tokens: number;
   readonly final?: FinalRun;
+  /** Earlier canvas states, oldest first: undo survives a restart. */
+  readonly undo?: readonly CanvasSnapshot[];
 }
 
 export interface SessionDeps {
@@ -66,7 +89,10 @@ export class OrchestrationSession {
   #turns: TurnRecord[] = [];
   #tokens = 0;
   #final: FinalRun | undefined;
+  #undo: CanvasSnapshot[] = [];
   readonly #nodeOutputs = new Map<string, string>();
+  readonly #trace = new Map<string, { operator: string; output: string; ok: boolean; error?: string; tokens: number; latencyMs: number; attempts: number }>();
+  #running: string | undefined;
   readonly #listeners = new Set<() => void>();
 
   private constructor(deps: SessionDeps, id: string, createdAt: string) {
@@ -80,14 +106,29 @@ export class OrchestrationSession {
     this.#store = deps.store;
     deps.events.on('node.started', (e) => {
       this.#nodeOutputs.set(e.nodeId, '');
+      const previous = this.#trace.get(e.nodeId);
+      this.#trace.set(e.nodeId, { operator: e.operator, output: '', ok: false, tokens: previous?.tokens ?? 0, latencyMs: previous?.latencyMs ?? 0, attempts: (previous?.attempts ?? 0) + 1 });
+      this.#running = `${e.nodeId} ${e.operator}`;
+      this.#log({ event: 'node.started', node: e.nodeId, operator: e.operator });
       this.#notify();
     });
     deps.events.on('node.output', (e) => {
       this.#nodeOutputs.set(e.nodeId, `${this.#nodeOutputs.get(e.nodeId) ?? ''}${e.delta}`.slice(-2000));
+      const entry = this.#trace.get(e.nodeId);
+      if (entry !== undefined) entry.output = `${entry.output}${e.delta}`.slice(-20_000);
       this.#notify();
     });
     deps.events.on('node.finished', (e) => {
       this.#tokens += e.usage.totalTokens;
+      const entry = this.#trace.get(e.nodeId);
+      if (entry !== undefined) {
+        entry.ok = e.ok;
+        entry.tokens += e.usage.totalTokens;
+        entry.latencyMs += e.latencyMs;
+        if (e.error !== undefined) entry.error = e.error;
+      }
+      this.#running = undefined;
+      this.#log({ event: 'node.finished', node: e.nodeId, operator: e.operator, ok: e.ok, tokens: e.usage.totalTokens, latencyMs: Math.round(e.latencyMs), ...(e.error === undefined ? {} : { error: e.error }) });
       this.#notify();
     });
   }
@@ -99,13 +140,18 @@ export class OrchestrationSession {
     return session;
   }
 
-  static resume(snapshot: SessionSnapshot, deps: SessionDeps): OrchestrationSession {
-    if (snapshot.format !== 'flowsteer.session' || snapshot.version !== 1) throw new Error('not a flowsteer session snapshot');
+  static resume(value: unknown, deps: SessionDeps): OrchestrationSession {
+    const snapshot = checkSnapshot(value);
     const session = new OrchestrationSession(deps, snapshot.id, snapshot.createdAt);
-    deps.env.restore(snapshot.canvas);
+    try {
+      deps.env.restore(snapshot.canvas);
+    } catch (error) {
+      throw new ValidationError(`saved session ${snapshot.id}`, [`its canvas cannot be restored: ${describeError(error)}`], { cause: error });
+    }
     session.#turns = [...snapshot.turns];
     session.#tokens = snapshot.tokens;
     session.#final = snapshot.final;
+    session.#undo = [...(snapshot.undo ?? [])];
     return session;
   }
 
@@ -137,6 +183,22 @@ export class OrchestrationSession {
     return this.#policy.id;
   }
 
+  get canUndo(): boolean {
+    return this.#undo.length > 0;
+  }
+
+  /** The node running right now ("node_2 Programmer"), if any. */
+  get runningNode(): string | undefined {
+    return this.#running;
+  }
+
+  /** The answer, while it still belongs to the workflow on the canvas. */
+  get currentFinal(): FinalRun | undefined {
+    const final = this.#final;
+    if (final === undefined) return undefined;
+    return final.dsl === undefined || final.dsl === this.env.graph.toDsl() ? final : undefined;
+  }
+
   nodeOutputs(): ReadonlyMap<string, string> {
     return this.#nodeOutputs;
   }
@@ -160,31 +222,58 @@ export class OrchestrationSession {
     return this.#apply(text, 'human', signal);
   }
 
-  async setPrompt(nodeId: string, prompt: string): Promise<TurnRecord | undefined> {
-    return this.human(`<action>set_prompt</action><target>${nodeId}</target><prompt>${prompt}</prompt>`);
+  async setPrompt(nodeId: string, prompt: string, signal?: AbortSignal): Promise<TurnRecord | undefined> {
+    return this.human(`<action>set_prompt</action><target>${nodeId}</target><prompt>${prompt}</prompt>`, signal);
   }
 
-  async finish(): Promise<TurnRecord | undefined> {
-    return this.human('<action>finish</action>');
+  async finish(signal?: AbortSignal): Promise<TurnRecord | undefined> {
+    return this.human('<action>finish</action>', signal);
   }
 
   async undo(): Promise<boolean> {
-    if (!this.env.undo()) return false;
+    const previous = this.#undo.pop();
+    if (previous === undefined) return false;
+    this.env.restore(previous);
     this.#turns = this.#turns.slice(0, -1);
     this.#final = undefined;
     await this.save();
+    this.#log({ event: 'undo' });
     this.#notify();
     return true;
   }
 
-  /** Runs the current workflow on the task; the answer is saved with the session. */
+  /**
+   * Runs the current workflow on the task; the answer is saved with the session. A cancelled run
+   * throws AbortError and saves nothing: no half-run answer ever becomes the session's.
+   */
   async runFinal(signal: AbortSignal = new AbortController().signal): Promise<FinalRun> {
+    throwIfAborted(signal, 'workflow run');
     this.#nodeOutputs.clear();
-    const result = await this.#runFinal(this.env, signal);
-    this.#final = result;
+    this.#trace.clear();
+    const dsl = this.env.graph.toDsl();
+    const prompts = this.env.graph.prompts();
+    this.#log({ event: 'run.started', dsl });
+    let result: FinalRun;
+    try {
+      result = await this.#runFinal(this.env, signal);
+    } catch (error) {
+      this.#running = undefined;
+      this.#log({ event: 'run.failed', error: describeError(error), cancelled: signal.aborted });
+      if (signal.aborted) throw new AbortError('workflow run', { cause: error });
+      throw error;
+    }
+    this.#running = undefined;
+    if (signal.aborted) {
+      this.#log({ event: 'run.cancelled' });
+      this.#notify();
+      throw new AbortError('workflow run');
+    }
+    const trace: NodeTrace[] = [...this.#trace.entries()].map(([nodeId, t]) => ({ nodeId, ...t, ...(prompts[nodeId]?.prompt === undefined ? {} : { prompt: prompts[nodeId].prompt }) }));
+    this.#final = { ...result, dsl, trace };
     await this.save();
+    this.#log({ event: 'run.finished', success: result.success, tokens: result.tokens });
     this.#notify();
-    return result;
+    return this.#final;
   }
 
   export(format: 'json' | 'dsl' | 'mermaid'): string {
@@ -206,6 +295,7 @@ export class OrchestrationSession {
       turns: this.#turns,
       tokens: this.#tokens,
       ...(this.#final === undefined ? {} : { final: this.#final }),
+      undo: this.#undo,
     };
   }
 
@@ -213,8 +303,30 @@ export class OrchestrationSession {
     await this.#store?.put(`sessions/${this.id}`, this.snapshot());
   }
 
+  /** One line of the session's log (`logs/<id>.jsonl` in the store); a failing log never stops work. */
+  #log(record: Record<string, unknown>): void {
+    void this.#store?.append(`logs/${this.id}`, { at: new Date().toISOString(), ...record }).catch(() => undefined);
+  }
+
   async #apply(text: string, driver: Driver, signal: AbortSignal): Promise<TurnRecord> {
-    const result = await this.env.step(text, signal);
+    const before = this.env.snapshot();
+    let result: Awaited<ReturnType<CanvasEnv['step']>>;
+    try {
+      result = await this.env.step(text, signal);
+    } catch (error) {
+      // A cancelled turn leaves the canvas as it was before the turn.
+      this.env.restore(before);
+      this.#running = undefined;
+      this.#notify();
+      if (signal.aborted) throw new AbortError(driver === 'policy' ? 'policy turn' : 'your turn', { cause: error });
+      throw error;
+    }
+    if (signal.aborted) {
+      this.env.restore(before);
+      this.#notify();
+      throw new AbortError(driver === 'policy' ? 'policy turn' : 'your turn');
+    }
+    this.#undo = [...this.#undo, before].slice(-UNDO_LIMIT);
     const turn: TurnRecord = {
       round: result.info.round,
       kind: result.info.kind,
@@ -230,6 +342,7 @@ export class OrchestrationSession {
     const simulated = typeof result.info.executionResult === 'object' && result.info.executionResult !== null ? result.info.executionResult['simulated_tokens'] : undefined;
     if (typeof simulated === 'number' && result.info.executed) this.#tokens += simulated;
     await this.save();
+    this.#log({ event: 'turn', round: turn.round, driver, kind: turn.kind, accepted: turn.accepted, text });
     this.#notify();
     return turn;
   }
@@ -239,12 +352,52 @@ export class OrchestrationSession {
   }
 }
 
-/** Summaries of saved sessions, newest first. */
-export async function listSessions(store: Store): Promise<Array<{ id: string; updatedAt: string; task: string; dsl: string; finished: boolean; turns: number }>> {
+export interface SessionSummary {
+  readonly id: string;
+  readonly updatedAt: string;
+  readonly task: string;
+  readonly dsl: string;
+  readonly finished: boolean;
+  readonly turns: number;
+  /** Why the file cannot be resumed; undefined for a good one. */
+  readonly damaged?: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A saved value checked to be a session this version can resume; a typed error names what is wrong. */
+export function checkSnapshot(value: unknown, where = 'saved session'): SessionSnapshot {
+  const issues: string[] = [];
+  if (!isRecord(value)) throw new ValidationError(where, ['not a JSON object']);
+  if (value['format'] !== 'flowsteer.session') issues.push('format is not "flowsteer.session"');
+  if (value['version'] !== 1) issues.push(`version ${JSON.stringify(value['version'])} is not 1`);
+  if (typeof value['id'] !== 'string') issues.push('id is missing');
+  if (!isRecord(value['task']) || typeof value['task']['problem'] !== 'string') issues.push('task.problem is missing');
+  const canvas = value['canvas'];
+  if (!isRecord(canvas) || !isRecord(canvas['state']) || !isRecord(canvas['state']['graph']) || !Array.isArray(canvas['state']['graph']['nodes'])) issues.push('canvas.state.graph.nodes is missing');
+  if (!Array.isArray(value['turns'])) issues.push('turns is not a list');
+  if (typeof value['tokens'] !== 'number') issues.push('tokens is not a number');
+  if (value['undo'] !== undefined && !Array.isArray(value['undo'])) issues.push('undo is not a list');
+  if (issues.length > 0) throw new ValidationError(where, issues);
+  return value as unknown as SessionSnapshot;
+}
+
+/** Summaries of saved sessions, newest first. A damaged file is listed as damaged, never fatal. */
+export async function listSessions(store: Store): Promise<SessionSummary[]> {
   const keys = await store.list('sessions/');
-  const sessions = await Promise.all(keys.map((key) => store.get<SessionSnapshot>(key)));
-  return sessions
-    .filter((s): s is SessionSnapshot => s !== undefined && s.format === 'flowsteer.session')
-    .map((s) => ({ id: s.id, updatedAt: s.updatedAt, task: s.task.problem, dsl: s.canvas.state.graph.nodes.length === 0 ? '' : (s.turns[s.turns.length - 1]?.dsl ?? ''), finished: s.canvas.state.finished, turns: s.turns.length }))
-    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  const summaries = await Promise.all(
+    keys.map(async (key): Promise<SessionSummary> => {
+      const id = key.slice('sessions/'.length);
+      try {
+        const s = checkSnapshot(await store.get<unknown>(key), `sessions/${id}`);
+        return { id: s.id, updatedAt: String(s.updatedAt), task: s.task.problem, dsl: s.canvas.state.graph.nodes.length === 0 ? '' : (s.turns[s.turns.length - 1]?.dsl ?? ''), finished: s.canvas.state.finished === true, turns: s.turns.length };
+      } catch (error) {
+        const reason = error instanceof ValidationError ? error.issues.join('; ') : error instanceof StoreError ? 'not valid JSON' : describeError(error);
+        return { id, updatedAt: '', task: '', dsl: '', finished: false, turns: 0, damaged: reason };
+      }
+    }),
+  );
+  return summaries.sort((a, b) => (a.damaged === undefined) !== (b.damaged === undefined) ? (a.damaged === undefined ? -1 : 1) : b.updatedAt.localeCompare(a.updatedAt));
 }

@@ -1,331 +1,571 @@
-import { Box, Text, useApp, useInput } from 'ink';
-import { useEffect, useRef, useState } from 'react';
-import type { WorkflowNode } from '@flowsteer/canvas';
-import { describeError } from '@flowsteer/core';
-import { expandShorthand } from '../session/human.js';
-import type { OrchestrationSession } from '../session/session.js';
+import { Box, Text, useApp, useStdout } from 'ink';
+import { useEffect, useReducer, useRef, useState } from 'react';
+import { AbortError, describeError, terminalSafeLine } from '@flowsteer/core';
+import { checkHumanInput, expandShorthand, rejectionReason } from '../session/human.js';
+import type { OrchestrationSession, SessionSummary } from '../session/session.js';
+import type { Key } from './keys.js';
+import { commandFor, keyHint, type Command } from './keymap.js';
+import { editorState, splitAtCursor } from './line-editor.js';
+import { editKey, initialUi, uiReducer, type EditorPurpose, type Mode, type PickerItem, type Tone } from './reducer.js';
+import { activityLines, fitPane, helpLines, Rows, traceLines, workflowLines, type Line } from './view.js';
+import { useKeys } from './use-keys.js';
 
-export type Mode = 'step' | 'auto' | 'paused';
-type InputPurpose = 'task' | 'takeover' | 'edit';
-
+export type { Mode } from './reducer.js';
 export const TASK_TYPES = ['math', 'qa', 'code', 'reasoning'] as const;
+export type QuitHow = 'quit' | 'interrupt';
 
 export interface AppProps {
   /** An existing session (resume), or undefined to ask for a task first. */
   readonly session?: OrchestrationSession;
   readonly start?: (problem: string, type: string) => Promise<OrchestrationSession>;
+  /** Opens a saved session by id (the session picker). */
+  readonly resume?: (id: string) => Promise<OrchestrationSession>;
+  readonly savedSessions?: readonly SessionSummary[];
+  /** Open the session picker first. */
+  readonly pickSession?: boolean;
   readonly runtimeLabel: string;
   readonly runtimeHint: string;
   /** Writes exports; returns the paths written. */
   readonly exportWorkflow?: (session: OrchestrationSession) => Promise<readonly string[]>;
+  /** Edits text in $EDITOR; undefined when no editor could run. */
+  readonly editText?: (text: string) => string | undefined;
   readonly initialTask?: string;
   readonly initialType?: string;
   /** Delay between automatic turns, so a person can watch. */
   readonly autoDelayMs?: number;
+  /** Called once, after running work was cancelled and settled, just before the app exits. */
+  readonly onQuit?: (how: QuitHow, session: OrchestrationSession | undefined) => void;
+  /** Aborted when the process is told to stop (SIGINT/SIGTERM): quits as Ctrl-C does. */
+  readonly quitSignal?: AbortSignal;
+  /** A fixed terminal size instead of the output stream's (tests). */
+  readonly size?: { readonly columns: number; readonly rows: number };
 }
 
-const KEYS = 'space step · a auto · p pause · h take over · e edit prompt · u undo · f finish · r run · x export · q quit';
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const PAGE = 5;
 
-function nodeLines(node: WorkflowNode): string[] {
-  switch (node.type) {
-    case 'operator':
-      return [`${node.id.padEnd(12)} ${node.operator}${node.prompt === undefined ? '' : '  ✎'}`];
-    case 'parallel':
-      return [`${node.id.padEnd(12)} parallel`, ...node.children.map((c, i) => `  ${i === node.children.length - 1 ? '└' : '├'} ${c.id.padEnd(10)} ${c.operator}`)];
-    case 'conditional':
-      return [
-        `${node.id.padEnd(12)} ${node.condition.operator} ? ${node.trueBranch.operator} : ${node.falseBranch?.operator ?? 'done'}`,
-        `  ├ check      ${node.condition.id} ${node.condition.operator}`,
-        `  ${node.falseBranch === undefined ? '└' : '├'} on fail    ${node.trueBranch.id} ${node.trueBranch.operator}`,
-        ...(node.falseBranch === undefined ? [] : [`  └ on pass    ${node.falseBranch.id} ${node.falseBranch.operator}`]),
-      ];
-    case 'loop':
-      return [`${node.id.padEnd(12)} loop ×${node.count}`, ...node.children.map((c, i) => `  ${i === node.children.length - 1 ? '└' : '├'} ${c.id.padEnd(10)} ${c.operator}`)];
-  }
+function useTerminalSize(fixed: AppProps['size']): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => fixed ?? { columns: stdout.columns ?? 100, rows: stdout.rows ?? 40 };
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = (): void => setSize(read());
+    stdout.on('resize', onResize);
+    return () => void stdout.off('resize', onResize);
+  });
+  return size;
 }
 
-function feedbackLines(feedback: string, max: number): string[] {
-  return feedback
-    .split('\n')
-    .filter((line) => line.trim() !== '' && line !== '<feedback>' && line !== '</feedback>' && !/^=+$/.test(line))
-    .slice(0, max);
-}
+const isAbort = (error: unknown): boolean => error instanceof AbortError || (error instanceof Error && error.name === 'AbortError');
 
 export function App(props: AppProps): React.JSX.Element {
   const { exit } = useApp();
+  const { columns, rows } = useTerminalSize(props.size);
   const [session, setSession] = useState<OrchestrationSession | undefined>(props.session);
   const [, setVersion] = useState(0);
-  const [mode, setMode] = useState<Mode>('step');
-  // Work runs one piece at a time, in the order the keys were pressed; no key is dropped.
+  const [ui, dispatch] = useReducer(
+    uiReducer,
+    undefined,
+    () => {
+      const base = initialUi(props.session === undefined ? { editor: { purpose: 'task', text: props.initialTask ?? '' } } : {});
+      if (props.pickSession === true && props.session === undefined) return { ...base, overlay: sessionPicker(props.savedSessions ?? []) };
+      return base;
+    },
+  );
+  const [taskType, setTaskType] = useState<string>(props.initialType ?? 'math');
+  // Work runs one piece at a time, in the order the keys were pressed. Each piece carries the
+  // signal of the controller current when it was queued: Esc aborts that one (and so everything
+  // queued behind it) and starts a fresh controller.
   const [pending, setPending] = useState(0);
+  const [running, setRunning] = useState<{ what: string; since: number } | undefined>();
+  const [health, setHealth] = useState<{ policy?: string; executor?: string }>({});
+  const [tick, setTick] = useState(0);
   const busy = pending > 0;
   const queue = useRef<Promise<void>>(Promise.resolve());
-  const [status, setStatus] = useState('');
-  const [input, setInput] = useState<{ purpose: InputPurpose; text: string } | undefined>(props.session === undefined ? { purpose: 'task', text: props.initialTask ?? '' } : undefined);
-  const [taskType, setTaskType] = useState<string>(props.initialType ?? 'math');
-  const modeRef = useRef(mode);
-  modeRef.current = mode;
-  // The key handler reads the latest state through refs: a key can arrive between a render and
-  // the effect that installs the new handler.
+  const controller = useRef(new AbortController());
+  const uiRef = useRef(ui);
+  uiRef.current = ui;
   const sessionRef = useRef(session);
   sessionRef.current = session;
-  const inputRef = useRef(input);
-  inputRef.current = input;
+  const busyRef = useRef(busy);
+  busyRef.current = busy;
 
   useEffect(() => session?.subscribe(() => setVersion((v) => v + 1)), [session]);
+  useEffect(() => {
+    if (session === undefined) return;
+    const off = session.events.on('node.finished', (e) => setHealth((h) => ({ ...h, executor: e.ok ? 'ok' : (e.error ?? 'failed') })));
+    return off;
+  }, [session]);
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setInterval(() => setTick((t) => t + 1), 120);
+    return () => clearInterval(timer);
+  }, [busy]);
 
-  const run = (what: string, work: () => Promise<void>): Promise<void> => {
+  const say = (text: string, tone: Tone = 'info'): void => dispatch({ type: 'status', text, tone });
+  const setMode = (mode: Mode): void => dispatch({ type: 'mode', mode });
+
+  const work = (what: string, job: (signal: AbortSignal) => Promise<void>): Promise<void> => {
+    const signal = controller.current.signal;
     setPending((n) => n + 1);
     queue.current = queue.current.then(async () => {
       try {
-        await work();
+        if (signal.aborted) return;
+        setRunning({ what, since: Date.now() });
+        await job(signal);
       } catch (error) {
-        setStatus(`${what} failed: ${describeError(error)}`);
+        if (signal.aborted || isAbort(error)) say(`${what} cancelled — nothing was saved from it`);
+        else {
+          say(`${what} failed: ${describeError(error)}`, 'error');
+          if (what === 'policy turn') setHealth((h) => ({ ...h, policy: describeError(error) }));
+        }
         setMode('paused');
       } finally {
+        setRunning(undefined);
         setPending((n) => n - 1);
       }
     });
     return queue.current;
   };
 
+  const cancel = (): boolean => {
+    if (!busyRef.current) return false;
+    controller.current.abort(new AbortError('cancelled by you'));
+    controller.current = new AbortController();
+    setMode('paused');
+    say('cancelling…');
+    return true;
+  };
+
+  const quit = (how: QuitHow): void => {
+    if (uiRef.current.quitting !== undefined && how !== 'interrupt') return;
+    dispatch({ type: 'quit', how });
+    cancel();
+    void queue.current.then(() => {
+      props.onQuit?.(how, sessionRef.current);
+      exit();
+    });
+  };
+
+  useEffect(() => {
+    const signal = props.quitSignal;
+    if (signal === undefined) return;
+    const onStop = (): void => quit('interrupt');
+    if (signal.aborted) onStop();
+    signal.addEventListener('abort', onStop, { once: true });
+    return () => signal.removeEventListener('abort', onStop);
+  }, [props.quitSignal]);
+
   // Automatic mode: keep stepping until done or paused.
   useEffect(() => {
-    if (mode !== 'auto' || busy || session === undefined) return;
+    if (ui.mode !== 'auto' || busy || session === undefined || ui.quitting !== undefined) return;
     if (session.done) {
       setMode('step');
-      setStatus('workflow finished — press r to run it');
+      say('workflow finished — press r to run it', 'ok');
       return;
     }
     const timer = setTimeout(() => {
-      if (modeRef.current !== 'auto') return;
-      void run('policy turn', async () => {
-        await session.step();
+      if (uiRef.current.mode !== 'auto') return;
+      void work('policy turn', async (signal) => {
+        await session.step(signal);
+        setHealth((h) => ({ ...h, policy: 'ok' }));
       });
     }, props.autoDelayMs ?? 150);
     return () => clearTimeout(timer);
   });
 
-  const submit = async (purpose: InputPurpose, text: string): Promise<void> => {
+  const openEditor = (purpose: EditorPurpose, text = '', nodeId?: string): void =>
+    dispatch({ type: 'open', overlay: { kind: 'editor', purpose, editor: editorState(text, purpose === 'prompt' ? 0 : uiRef.current.history.length), ...(nodeId === undefined ? {} : { nodeId }) } });
+
+  const facts = (s: OrchestrationSession) => ({
+    operators: s.env.operatorSpecs.map((o) => o.name),
+    nodeIds: [...new Set([...s.env.graph.nodes.map((n) => n.id), ...s.env.graph.operatorNodes().map((n) => n.id)])],
+    awaitingPrompt: s.awaitingPrompt,
+  });
+
+  const awaitedHint = (s: OrchestrationSession): string => {
+    const pending = s.env.state.pending;
+    const operator = pending === undefined ? undefined : pending.kind === 'children' ? pending.targets[pending.cursor]?.operator : pending.operator;
+    return `the canvas is waiting for a prompt for ${operator ?? 'the new node'}: space lets the policy write it, h writes it yourself`;
+  };
+
+  const submitEditor = (purpose: EditorPurpose, text: string, nodeId: string | undefined): void => {
     if (purpose === 'task') {
-      if (text.trim() === '' || props.start === undefined) return;
-      await run('start', async () => {
+      if (text.trim() === '') {
+        say('type the task first (Enter starts, Tab changes the type)', 'error');
+        openEditor('task');
+        return;
+      }
+      if (props.start === undefined) return;
+      dispatch({ type: 'remember', line: text });
+      void work('start', async () => {
         const started = await props.start!(text.trim(), taskType);
         setSession(started);
-        setStatus(`session ${started.id} started`);
+        say(`session ${started.id} started`);
       });
       return;
     }
-    if (session === undefined) return;
-    if (purpose === 'edit') {
-      const [nodeId = '', ...words] = text.trim().split(/\s+/);
-      await run('edit prompt', async () => {
-        const turn = await session.setPrompt(nodeId, words.join(' '));
-        setStatus(turn?.accepted === true ? `prompt of ${nodeId} updated` : `prompt not set: ${/\[Message\]: (.*)/.exec(turn?.feedback ?? '')?.[1] ?? 'rejected'}`);
+    const s = sessionRef.current;
+    if (s === undefined) return;
+    if (purpose === 'prompt') {
+      const id = nodeId ?? '';
+      const current = s.env.graph.prompts()[id]?.prompt ?? '';
+      if (text.trim() === '' || text.trim() === current.trim()) {
+        say(`prompt of ${id} unchanged`);
+        return;
+      }
+      void work('edit prompt', async (signal) => {
+        const turn = await s.setPrompt(id, text.trim(), signal);
+        say(turn?.accepted === true ? `prompt of ${id} updated` : `prompt not set: ${rejectionReason(turn?.feedback ?? '')}`, turn?.accepted === true ? 'ok' : 'error');
       });
       return;
     }
-    await run('your turn', async () => {
-      const turn = await session.human(session.awaitingPrompt ? text : expandShorthand(text));
-      setStatus(turn === undefined ? 'the workflow is finished' : `your turn: ${turn.accepted ? 'accepted' : 'rejected'}`);
+    const slip = checkHumanInput(text, facts(s));
+    if (slip !== undefined) {
+      // Nothing reaches the canvas: no round is spent. The text stays for fixing.
+      say(slip, 'error');
+      if (text.trim() !== '') openEditor('takeover', text);
+      return;
+    }
+    dispatch({ type: 'remember', line: text });
+    void work('your turn', async (signal) => {
+      const turn = await s.human(s.awaitingPrompt ? text : expandShorthand(text), signal);
+      if (turn === undefined) say('the workflow is finished');
+      else say(turn.accepted ? 'your turn: accepted' : `your turn was rejected: ${rejectionReason(turn.feedback)}`, turn.accepted ? 'ok' : 'error');
     });
   };
 
-  useInput((char, key) => {
-    const input = inputRef.current;
-    const session = sessionRef.current;
-    if (input !== undefined) {
-      if (key.escape) {
-        if (input.purpose !== 'task') setInput(undefined);
+  const choose = (purpose: string, item: PickerItem): void => {
+    if (item.disabled !== undefined) {
+      say(item.disabled, 'error');
+      return;
+    }
+    dispatch({ type: 'close' });
+    const s = sessionRef.current;
+    if (purpose === 'resume') {
+      if (props.resume === undefined) return;
+      void work('open session', async () => {
+        const opened = await props.resume!(item.value);
+        setSession(opened);
+        say(`session ${opened.id} resumed`);
+      });
+      return;
+    }
+    if (s === undefined) return;
+    if (purpose === 'edit-node') {
+      openEditor('prompt', s.env.graph.prompts()[item.value]?.prompt ?? '', item.value);
+      return;
+    }
+    void work('add operator', async (signal) => {
+      const turn = await s.human(`<action>add</action><operator>${item.value}</operator>`, signal);
+      say(turn?.accepted === true ? `added ${item.value}${s.awaitingPrompt ? ' — now its prompt: h writes it, space lets the policy' : ''}` : `not added: ${rejectionReason(turn?.feedback ?? '')}`, turn?.accepted === true ? 'ok' : 'error');
+    });
+  };
+
+  const externalEdit = (): void => {
+    const overlay = uiRef.current.overlay;
+    if (overlay.kind !== 'editor') return;
+    const edited = props.editText?.(overlay.editor.text);
+    if (edited === undefined) say('no editor ran: set $EDITOR (or $VISUAL)', 'error');
+    else dispatch({ type: 'editor', editor: editorState(edited.replace(/\n+$/, ''), uiRef.current.history.length) });
+  };
+
+  const runCommand = (command: Command, s: OrchestrationSession): void => {
+    const done = s.done;
+    switch (command) {
+      case 'step':
+        if (done) return say('the workflow is finished — r runs it, u undoes the finish');
+        setMode('step');
+        void work('policy turn', async (signal) => {
+          const turn = await s.step(signal);
+          setHealth((h) => ({ ...h, policy: 'ok' }));
+          if (turn === undefined) say('the workflow is finished — press r to run it');
+        });
         return;
-      }
-      if (key.return) {
-        const { purpose, text } = input;
-        inputRef.current = undefined;
-        setInput(undefined);
-        void submit(purpose, text);
+      case 'auto':
+        setMode(uiRef.current.mode === 'auto' ? 'paused' : 'auto');
+        say(uiRef.current.mode === 'auto' ? 'paused' : 'running automatically — p pauses, esc cancels the turn');
         return;
+      case 'pause':
+        setMode('paused');
+        return say('paused');
+      case 'takeover':
+        if (done) return say('the workflow is finished — u undoes the finish');
+        setMode('paused');
+        return openEditor('takeover');
+      case 'add-operator': {
+        if (done) return say('the workflow is finished — u undoes the finish');
+        if (s.awaitingPrompt) return say(awaitedHint(s));
+        setMode('paused');
+        const items = s.env.operatorSpecs.map((o) => ({ value: o.name, label: `${o.name.padEnd(18)} ${o.category}  ${o.description}` }));
+        return dispatch({ type: 'open', overlay: { kind: 'picker', purpose: 'add-operator', title: 'Add which operator? (↑/↓, Enter, Esc)', items, index: 0 } });
       }
-      if (key.tab && input.purpose === 'task') {
+      case 'edit-prompt': {
+        if (done) return say('the workflow is finished — u undoes the finish');
+        if (s.awaitingPrompt) return say(awaitedHint(s));
+        const nodes = s.env.graph.operatorNodes();
+        if (nodes.length === 0) return say('no nodes yet — add one first (o, or h then add X)');
+        setMode('paused');
+        const prompts = s.env.graph.prompts();
+        const items = nodes.map((n) => ({ value: n.id, label: `${n.id.padEnd(12)} ${n.operator.padEnd(16)} ${prompts[n.id]?.prompt === undefined ? '(default prompt)' : terminalSafeLine(prompts[n.id]?.prompt ?? '')}` }));
+        return dispatch({ type: 'open', overlay: { kind: 'picker', purpose: 'edit-node', title: "Edit which node's prompt? (↑/↓, Enter, Esc)", items, index: 0 } });
+      }
+      case 'undo':
+        if (!s.canUndo) return say('nothing to undo');
+        void work('undo', async () => say((await s.undo()) ? 'undid the last turn' : 'nothing to undo'));
+        return;
+      case 'finish':
+        if (done) return say('already finished — r runs the workflow');
+        if (s.env.graph.nodes.length === 0) return say('nothing to finish: the canvas is empty — add operators first (o, or h then add X)', 'error');
+        if (s.awaitingPrompt) return say(awaitedHint(s), 'error');
+        {
+          // The canvas would reject this finish and spend a round on it: say why now instead.
+          const violation = s.env.finishViolation();
+          if (violation !== undefined) return say(`cannot finish yet: ${violation.message.replace(/^Finish rejected:\s*/, '')} ${violation.hint}`, 'error');
+        }
+        void work('finish', async (signal) => {
+          const turn = await s.finish(signal);
+          say(turn?.accepted === true ? 'finished — press r to run the workflow' : `cannot finish yet: ${rejectionReason(turn?.feedback ?? '')}`, turn?.accepted === true ? 'ok' : 'error');
+        });
+        return;
+      case 'run':
+        if (s.env.graph.nodes.length === 0) return say('nothing to run: the workflow is empty', 'error');
+        void work('run', async (signal) => {
+          say('running the workflow… esc cancels');
+          const result = await s.runFinal(signal);
+          say(result.success ? 'run complete — t shows the trace' : `run failed: ${result.detail ?? ''}`, result.success ? 'ok' : 'error');
+        });
+        return;
+      case 'export':
+        if (props.exportWorkflow !== undefined) void work('export', async () => say(`exported: ${(await props.exportWorkflow!(s)).join(', ')}`, 'ok'));
+        return;
+      case 'trace':
+        return dispatch({ type: 'open', overlay: { kind: 'trace', scroll: 0 } });
+      case 'help':
+        return dispatch({ type: 'open', overlay: { kind: 'help', scroll: 0 } });
+      case 'cancel':
+        if (!cancel()) {
+          if (uiRef.current.mode === 'auto') {
+            setMode('paused');
+            say('paused');
+          }
+        }
+        return;
+      case 'quit':
+        return quit('quit');
+      case 'interrupt':
+        return quit('interrupt');
+      case 'focus-next':
+        return dispatch({ type: 'focus-next' });
+      case 'scroll-up':
+        return dispatch({ type: 'scroll', by: -1 });
+      case 'scroll-down':
+        return dispatch({ type: 'scroll', by: 1 });
+      case 'page-up':
+        return dispatch({ type: 'scroll', by: -PAGE });
+      case 'page-down':
+        return dispatch({ type: 'scroll', by: PAGE });
+    }
+  };
+
+  const onKey = (key: Key): void => {
+    const state = uiRef.current;
+    const s = sessionRef.current;
+    if (key.kind === 'ctrl' && key.letter === 'c') return quit('interrupt');
+    if (state.quitting !== undefined) return;
+    const overlay = state.overlay;
+    if (overlay.kind === 'editor') {
+      if (overlay.purpose === 'task' && key.kind === 'key' && key.name === 'tab') {
         setTaskType((t) => TASK_TYPES[(TASK_TYPES.indexOf(t as (typeof TASK_TYPES)[number]) + 1) % TASK_TYPES.length] as string);
         return;
       }
-      if (key.backspace || key.delete) {
-        const next = { ...input, text: input.text.slice(0, -1) };
-        inputRef.current = next;
-        setInput(next);
+      if (overlay.purpose === 'task' && key.kind === 'ctrl' && key.letter === 'r' && (props.savedSessions?.length ?? 0) > 0) {
+        dispatch({ type: 'open', overlay: sessionPicker(props.savedSessions ?? []) });
         return;
       }
-      if (char !== '' && !key.ctrl && !key.meta) {
-        // Pasted text can carry the Enter with it: take what precedes it and submit.
-        const newline = char.search(/[\r\n]/);
-        if (newline >= 0) {
-          inputRef.current = undefined;
-          setInput(undefined);
-          void submit(input.purpose, input.text + char.slice(0, newline));
+      const result = editKey(state, key);
+      if (result === undefined) return;
+      switch (result.type) {
+        case 'edit':
+          dispatch({ type: 'editor', editor: result.state });
+          // The reducer runs later; the next key in this same read must see this edit.
+          uiRef.current = { ...state, overlay: { ...overlay, editor: result.state } };
           return;
-        }
-        const next = { ...input, text: input.text + char };
-        inputRef.current = next;
-        setInput(next);
+        case 'submit':
+          dispatch({ type: 'close' });
+          uiRef.current = { ...state, overlay: { kind: 'none' } };
+          submitEditor(overlay.purpose, result.text, overlay.nodeId);
+          return;
+        case 'cancel':
+          if (overlay.purpose === 'task' && s === undefined) {
+            if (busyRef.current) cancel();
+            else quit('quit');
+            return;
+          }
+          dispatch({ type: 'close' });
+          uiRef.current = { ...state, overlay: { kind: 'none' } };
+          return;
+        case 'external':
+          return externalEdit();
+        case 'ignored':
+          return;
+      }
+    }
+    if (overlay.kind === 'picker') {
+      if (key.kind === 'key' && (key.name === 'up' || key.name === 'down')) {
+        dispatch({ type: 'picker-move', by: key.name === 'up' ? -1 : 1 });
+        const n = overlay.items.length;
+        uiRef.current = { ...state, overlay: { ...overlay, index: (((overlay.index + (key.name === 'up' ? -1 : 1)) % n) + n) % n } };
+        return;
+      }
+      if (key.kind === 'key' && key.name === 'enter') {
+        const item = overlay.items[overlay.index];
+        uiRef.current = { ...state, overlay: { kind: 'none' } };
+        if (item !== undefined) choose(overlay.purpose, item);
+        return;
+      }
+      if ((key.kind === 'key' && key.name === 'escape') || (key.kind === 'char' && key.char === 'q')) {
+        dispatch({ type: 'close' });
+        uiRef.current = { ...state, overlay: { kind: 'none' } };
+        if (s === undefined && overlay.purpose === 'resume') openEditor('task');
       }
       return;
     }
-    if (session === undefined) return;
-    if (char === 'q') {
-      exit();
+    if (overlay.kind === 'help' || overlay.kind === 'trace') {
+      const command = commandFor(key);
+      if (command === 'scroll-up' || command === 'scroll-down' || command === 'page-up' || command === 'page-down') {
+        dispatch({ type: 'scroll', by: command === 'scroll-up' ? -1 : command === 'scroll-down' ? 1 : command === 'page-up' ? -PAGE : PAGE });
+        return;
+      }
+      if (command === 'quit' && busyRef.current === false) return quit('quit');
+      dispatch({ type: 'close' });
+      uiRef.current = { ...state, overlay: { kind: 'none' } };
       return;
     }
-    switch (char) {
-      case ' ':
-      case 's':
-        setMode('step');
-        void run('policy turn', async () => {
-          const turn = await session.step();
-          if (turn === undefined) setStatus('the workflow is finished — press r to run it');
-        });
-        break;
-      case 'a':
-        setMode(mode === 'auto' ? 'paused' : 'auto');
-        setStatus(mode === 'auto' ? 'paused' : 'running automatically — p pauses');
-        break;
-      case 'p':
-        setMode('paused');
-        setStatus('paused');
-        break;
-      case 'h':
-        setMode('paused');
-        inputRef.current = { purpose: 'takeover', text: '' };
-        setInput({ purpose: 'takeover', text: '' });
-        break;
-      case 'e':
-        setMode('paused');
-        inputRef.current = { purpose: 'edit', text: '' };
-        setInput({ purpose: 'edit', text: '' });
-        break;
-      case 'u':
-        void run('undo', async () => setStatus((await session.undo()) ? 'undid the last turn' : 'nothing to undo'));
-        break;
-      case 'f':
-        void run('finish', async () => {
-          const turn = await session.finish();
-          setStatus(turn?.accepted === true ? 'finished — press r to run the workflow' : `finish rejected: ${/\[Message\]: (.*)/.exec(turn?.feedback ?? '')?.[1] ?? ''}`);
-        });
-        break;
-      case 'r':
-        void run('run', async () => {
-          setStatus('running the workflow…');
-          const result = await session.runFinal();
-          setStatus(result.success ? 'run complete' : `run failed: ${result.detail ?? ''}`);
-        });
-        break;
-      case 'x':
-        if (props.exportWorkflow !== undefined) {
-          void run('export', async () => setStatus(`exported: ${(await props.exportWorkflow!(session)).join(', ')}`));
-        }
-        break;
-      default:
-        break;
-    }
-  });
+    if (s === undefined) return;
+    const command = commandFor(key);
+    if (command !== undefined) runCommand(command, s);
+  };
 
-  const header = (
-    <Box flexDirection="column">
-      <Text bold color="cyan">
-        FlowSteer{session === undefined ? '' : ` · session ${session.id}`}
-      </Text>
-      <Text>{props.runtimeLabel}</Text>
-      <Text dimColor>{props.runtimeHint}</Text>
-    </Box>
-  );
+  useKeys(onKey);
 
-  if (session === undefined) {
-    return (
+  // ---- drawing ----
+  const width = Math.max(20, columns);
+  const height = Math.max(10, rows - 1);
+  const header: Line[] = [
+    { text: terminalSafeLine(`FlowSteer${session === undefined ? '' : ` · session ${session.id} · [${session.task.type}] ${session.task.problem}`}`), bold: true, color: 'cyan' },
+    { text: terminalSafeLine(props.runtimeLabel), dim: true },
+  ];
+  const spinner = busy ? `${SPINNER[tick % SPINNER.length]} ` : '';
+  const elapsed = running === undefined ? '' : ` ${((Date.now() - running.since) / 1000).toFixed(1)}s`;
+  const healthText = [health.policy === undefined ? '' : `policy ${health.policy === 'ok' ? '✓' : '✗'}`, health.executor === undefined ? '' : `executor ${health.executor === 'ok' ? '✓' : '✗'}`].filter((p) => p !== '').join(' ');
+  const statusBar: Line = {
+    text: terminalSafeLine(
+      [
+        ui.quitting !== undefined ? (busy ? `${spinner}cancelling… quitting` : 'quitting') : `${spinner}${busy ? `${running?.what ?? 'working'}${elapsed}` : session === undefined ? 'no session yet' : ui.mode}`,
+        session?.runningNode === undefined ? '' : `running ${session.runningNode}`,
+        session === undefined ? '' : `turn ${session.env.state.round}/${session.env.maxRounds}`,
+        session === undefined ? '' : `${session.tokens} tokens`,
+        session === undefined ? '' : session.done ? 'finished' : session.awaitingPrompt ? 'awaiting a prompt' : '',
+        healthText,
+      ]
+        .filter((p) => p !== '')
+        .join(' · '),
+    ),
+    inverse: true,
+  };
+  const statusRow: Line = ui.status.text === '' ? { text: '' } : { text: terminalSafeLine(ui.status.text), color: ui.status.tone === 'error' ? 'red' : ui.status.tone === 'ok' ? 'green' : 'yellow' };
+
+  let footer: Line[];
+  let editorRows: React.JSX.Element | undefined;
+  if (ui.overlay.kind === 'editor') {
+    const label =
+      ui.overlay.purpose === 'task'
+        ? `Give the Flow-Director a task (Enter starts, Tab changes the type: ${taskType}${(props.savedSessions?.length ?? 0) > 0 ? `, Ctrl-R resumes one of ${props.savedSessions?.length} saved sessions` : ''})`
+        : ui.overlay.purpose === 'prompt'
+          ? `prompt of ${ui.overlay.nodeId ?? ''} (Enter applies, Esc cancels, Ctrl-G $EDITOR)`
+          : session?.awaitingPrompt === true
+            ? 'write the prompt the canvas is waiting for (Enter sends, Esc cancels, Alt-Enter new line)'
+            : 'your action: add X · parallel A,B · cond Verify Revise · loop A,B 2 · del ID · mod ID X · prompt ID text · finish · or XML';
+    const prefix = ui.overlay.purpose === 'task' ? 'task> ' : 'you> ';
+    const { before, under, after } = splitAtCursor(ui.overlay.editor);
+    const safe = (t: string) => terminalSafe4Editor(t);
+    const shown = `${safe(before)}\u0000${safe(under === '\n' ? ' \n' : under === '' ? ' ' : under)}\u0000${safe(after)}`;
+    const lines = shown.split('\n');
+    const cursorLine = lines.findIndex((l) => l.includes('\u0000'));
+    const visible = lines.slice(Math.max(0, Math.min(cursorLine - 1, lines.length - 3)), Math.max(0, Math.min(cursorLine - 1, lines.length - 3)) + 3);
+    editorRows = (
       <Box flexDirection="column">
-        {header}
-        <Text> </Text>
-        <Text>Give the Flow-Director a task (Enter to start, Tab changes the type).</Text>
-        <Text>
-          type: <Text color="yellow">{taskType}</Text>
+        <Text dimColor wrap="truncate-end">
+          {terminalSafeLine(label)}
         </Text>
-        <Text>
-          task&gt; {input?.text ?? ''}
-          <Text inverse> </Text>
-        </Text>
-        {status === '' ? null : <Text color="red">{status}</Text>}
+        {visible.map((row, i) => {
+          const [a = '', b, c = ''] = row.split('\u0000');
+          const head = i === 0 ? prefix : ' '.repeat(prefix.length);
+          return (
+            <Text key={i} wrap="truncate-start">
+              {head}
+              {a}
+              {b === undefined ? null : <Text inverse>{b === '' ? ' ' : b}</Text>}
+              {c}
+            </Text>
+          );
+        })}
       </Box>
     );
+    footer = [statusRow, statusBar];
+  } else {
+    footer = [statusRow, statusBar, { text: keyHint(width, busy), dim: true }];
+  }
+  const editorHeight = editorRows === undefined ? 0 : 1 + Math.min(3, ui.overlay.kind === 'editor' ? ui.overlay.editor.text.split('\n').length : 1);
+  const bodyHeight = Math.max(2, height - header.length - footer.length - editorHeight);
+
+  let body: Line[];
+  if (ui.overlay.kind === 'help') {
+    body = fitPane('Help', helpLines({ busy, awaitingPrompt: session?.awaitingPrompt ?? false, done: session?.done ?? false, hint: props.runtimeHint }), bodyHeight, ui.overlay.scroll, true, width).rows;
+  } else if (ui.overlay.kind === 'trace') {
+    body = fitPane('Trace', traceLines(session?.final), bodyHeight, ui.overlay.scroll, true, width).rows;
+  } else if (ui.overlay.kind === 'picker') {
+    const picker = ui.overlay;
+    const items: Line[] = picker.items.map((item, i) => ({ text: `${i === picker.index ? '›' : ' '} ${terminalSafeLine(item.label)}`, ...(i === picker.index ? { inverse: true } : {}), ...(item.disabled === undefined ? {} : { dim: true }) }));
+    const scroll = Math.max(0, picker.index - (bodyHeight - 2));
+    body = fitPane(picker.title, items, bodyHeight, scroll, true, width).rows;
+  } else if (session === undefined) {
+    body = fitPane('Start', [{ text: terminalSafeLine(props.runtimeHint), dim: true }, { text: '' }, { text: `type: ${taskType}`, color: 'yellow' }], bodyHeight, 0, false, width).rows;
+  } else {
+    const flow = workflowLines(session);
+    const activity = activityLines(session);
+    const flowHeight = Math.min(flow.length + 1, Math.max(3, Math.floor(bodyHeight * 0.45)));
+    const activityHeight = bodyHeight - flowHeight;
+    body = [
+      ...fitPane(`Workflow · ${session.env.graph.operatorNodes().length} nodes`, flow, flowHeight, ui.scroll.workflow, ui.focus === 'workflow', width).rows,
+      ...fitPane('Activity', activity, activityHeight, ui.scroll.activity, ui.focus === 'activity', width).rows,
+    ];
   }
 
-  const graph = session.env.graph;
-  const state = session.env.state;
-  const last = session.turns[session.turns.length - 1];
-  const outputs = [...session.nodeOutputs().entries()].filter(([, text]) => text !== '').slice(-4);
   return (
-    <Box flexDirection="column">
-      {header}
-      <Text>
-        task [{session.task.type}]: {session.task.problem.length > 100 ? `${session.task.problem.slice(0, 100)}…` : session.task.problem}
-      </Text>
-      <Text>
-        mode <Text color="yellow">{busy ? `${mode} (working…)` : mode}</Text> · turn {state.round}/{session.env.maxRounds} · tokens {session.tokens}
-        {session.done ? ' · finished' : session.awaitingPrompt ? ' · awaiting an operator prompt' : ''}
-      </Text>
-      <Box flexDirection="column" borderStyle="round" paddingX={1}>
-        <Text bold>Workflow: {graph.toDsl() === '' ? '(empty)' : graph.toDsl()}</Text>
-        {graph.nodes.flatMap(nodeLines).map((line, i) => (
-          <Text key={i}>{line}</Text>
-        ))}
-      </Box>
-      {last === undefined ? (
-        <Text dimColor>no turns yet — press space to let the policy act, or h to act yourself</Text>
-      ) : (
-        <Box flexDirection="column">
-          <Text>
-            turn {last.round} · {last.driver === 'human' ? 'you' : session.policyId} · {last.kind} ·{' '}
-            <Text color={last.accepted ? 'green' : 'red'}>{last.accepted ? 'accepted' : 'rejected'}</Text>
-          </Text>
-          {last.reasoning === undefined ? null : <Text dimColor>reasoning: {last.reasoning.slice(0, 200)}</Text>}
-          <Text>{last.kind === 'prompt' ? `prompt: ${last.text.slice(0, 160)}` : `action: ${last.text.slice(0, 160)}`}</Text>
-          {feedbackLines(last.feedback, 8).map((line, i) => (
-            <Text key={i} dimColor>
-              {line.slice(0, 160)}
-            </Text>
-          ))}
-        </Box>
-      )}
-      {outputs.length === 0 ? null : (
-        <Box flexDirection="column">
-          {outputs.map(([nodeId, text]) => (
-            <Text key={nodeId}>
-              ▸ {nodeId}: {text.replace(/\s+/g, ' ').slice(-120)}
-            </Text>
-          ))}
-        </Box>
-      )}
-      {session.final === undefined ? null : (
-        <Text color={session.final.success ? 'green' : 'red'}>
-          answer: {session.final.success ? session.final.answer : `(failed) ${session.final.detail ?? ''}`}
-        </Text>
-      )}
-      {status === '' ? null : <Text color="yellow">{status}</Text>}
-      {input === undefined ? (
-        <Text dimColor>{KEYS}</Text>
-      ) : (
-        <Box flexDirection="column">
-          <Text dimColor>
-            {input.purpose === 'edit'
-              ? 'edit a prompt: NODE_ID then the new prompt (Enter applies, Esc cancels)'
-              : session.awaitingPrompt
-                ? 'write the prompt the canvas is waiting for (Enter sends, Esc cancels)'
-                : 'your action: XML, or add X · parallel A,B · cond Verify Revise · loop A,B 2 · del ID · mod ID X · prompt ID text · finish'}
-          </Text>
-          <Text>
-            you&gt; {input.text}
-            <Text inverse> </Text>
-          </Text>
-        </Box>
-      )}
+    <Box flexDirection="column" width={width}>
+      <Rows rows={header} />
+      <Rows rows={body} />
+      <Rows rows={footer} />
+      {editorRows}
     </Box>
   );
+}
+
+/** Editor text shown as typed, minus anything the terminal would act on. */
+function terminalSafe4Editor(text: string): string {
+  return text
+    .split('\n')
+    .map((row) => terminalSafeLine(row))
+    .join('\n');
+}
+
+function sessionPicker(saved: readonly SessionSummary[]) {
+  const items: PickerItem[] = saved.map((s) =>
+    s.damaged === undefined
+      ? { value: s.id, label: `${s.id}  ${s.updatedAt.slice(0, 16).replace('T', ' ')}  ${s.finished ? 'finished' : `${s.turns} turns`}  ${s.task.slice(0, 60)}` }
+      : { value: s.id, label: `${s.id}  damaged: ${s.damaged}`, disabled: `session ${s.id} is damaged and cannot be resumed: ${s.damaged}` },
+  );
+  return { kind: 'picker' as const, purpose: 'resume' as const, title: 'Resume which session? (↑/↓, Enter, Esc starts a new one)', items, index: 0 };
 }
