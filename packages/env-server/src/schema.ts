@@ -34,7 +34,7 @@ export const PROTOCOL_SCHEMA = {
         task: { $ref: '#/$defs/Task' },
         seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
         schedule: { enum: ['reference', 'reference-loop-bug', 'milestones', 'correctness'] },
-        scoring: { enum: ['corrected', 'reference'] },
+        scoring: { enum: ['strict', 'official'] },
       },
     },
     StepRequest: {

@@ -3,11 +3,12 @@ import { metricFor, scoreAnswer, type EvalProblem, type MetricName, type Problem
 import type { EnvTask } from './protocol.js';
 
 /**
- * How answers are scored: `corrected` is the eval package's default; `reference` reproduces the
- * reference's eval (code passes on any "pass" substring, unit letters stripped from math answers).
+ * How answers are scored, as the eval package's metric modes: `strict` (the default) or
+ * `official`. The `reference` mode reproduces the reference's eval, false positives included, so
+ * it is never offered for rewards.
  */
-export type ScoringMode = 'corrected' | 'reference';
-export const SCORING_MODES: readonly ScoringMode[] = ['corrected', 'reference'];
+export type ScoringMode = 'strict' | 'official';
+export const SCORING_MODES: readonly ScoringMode[] = ['strict', 'official'];
 
 export interface EpisodeScore {
   readonly correctness: number;
@@ -30,6 +31,7 @@ export function evalProblemOf(task: EnvTask): EvalProblem {
     problemType,
     problem: task.problem,
     groundTruth: task.answer ?? '',
+    answers: task.answer === undefined ? [] : [task.answer],
     ...(task.tests === undefined ? {} : { test: task.tests }),
     ...(task.entryPoint === undefined ? {} : { entryPoint: task.entryPoint }),
     ...(task.prompt === undefined ? {} : { prompt: task.prompt }),
@@ -52,11 +54,11 @@ export class EvalScorer implements EpisodeScorer {
     const problem = evalProblemOf(task);
     const metric = metricFor(problem);
     const options: ScoringOptions = {
-      ...(mode === 'reference' ? { evalCodePassSubstring: true, unitLetterStrip: true } : {}),
-      ...(metric === 'pass@1' && mode !== 'reference' && this.#openSandbox !== undefined ? { sandbox: await (this.#sandbox ??= this.#openSandbox()) } : {}),
+      mode,
+      ...(metric === 'pass@1' && this.#openSandbox !== undefined ? { sandbox: await (this.#sandbox ??= this.#openSandbox()) } : {}),
     };
     const score = await scoreAnswer(problem, prediction, options, metric);
-    return { correctness: score.score, metric, extracted: score.extracted, ...(score.detail === undefined ? {} : { detail: score.detail }) };
+    return { correctness: score.score, metric, extracted: score.extracted, detail: score.reason };
   }
 
   async close(): Promise<void> {

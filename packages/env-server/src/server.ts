@@ -150,7 +150,7 @@ export class EnvServer {
     const task = readTask(body['task'], { requireAnswer: true });
     const seed = readSeed(body['seed']) ?? this.#nextSeed++;
     const schedule = readChoice(body['schedule'], REWARD_CHOICES, 'schedule') ?? this.#options.schedule ?? 'reference';
-    const scoring = (readChoice(body['scoring'], SCORING_MODES, 'scoring') as ScoringMode | undefined) ?? this.#options.scoring ?? 'corrected';
+    const scoring = (readChoice(body['scoring'], SCORING_MODES, 'scoring') as ScoringMode | undefined) ?? this.#options.scoring ?? 'strict';
     this.#sessions.reserve();
     const id = randomUUID();
     const episode = new Episode({ id, task, seed, schedule, scoring, canvas: this.#options.canvas ?? {}, executor: this.#options.executor(task, seed), scorer: this.#scorer });

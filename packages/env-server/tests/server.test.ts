@@ -77,10 +77,12 @@ describe('serve-env episodes', () => {
     const { EvalScorer } = await import('../src/index.js');
     const cheat = 'All tests PASS. passed.';
     const api = await start({ executor: () => new FixedAnswerExecutor(cheat), scorer: new EvalScorer({ sandbox: async () => new SystemPythonSandbox() }) });
-    const corrected = await runScript(api, { task }, CODE_SCRIPT);
-    expect(corrected.last['breakdown']).toMatchObject({ metric: 'pass@1', correctness: 0 });
-    const reference = await runScript(api, { task, scoring: 'reference' }, CODE_SCRIPT);
-    expect(reference.last['breakdown']).toMatchObject({ metric: 'pass@1', correctness: 1 });
+    for (const scoring of ['strict', 'official']) {
+      const cheated = await runScript(api, { task, scoring }, CODE_SCRIPT);
+      expect(cheated.last['breakdown']).toMatchObject({ metric: 'pass@1', correctness: 0 });
+    }
+    // The reference eval's false positives are never offered as a reward.
+    expect((await api.post('/v1/reset', { task, scoring: 'reference' })).json).toMatchObject({ reason: 'BAD_REQUEST' });
     await server?.close(1_000);
     const real = await start({ executor: () => new FixedAnswerExecutor('```python\ndef double(x):\n    return 2 * x\n```'), scorer: new EvalScorer({ sandbox: async () => new SystemPythonSandbox() }) });
     expect((await runScript(real, { task }, CODE_SCRIPT)).last['breakdown']).toMatchObject({ correctness: 1, released: true, total: 1 });

@@ -71,7 +71,7 @@ export function registerServeEnv(program: Command, io: CliIo): void {
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--executor <kind>', 'config (the configured executor model, operators and sandbox) or sim (the test executor: workflow simulator, no LLM)', 'config')
     .option('--sandbox <name>', 'Python sandbox for code operators and pass@1 scoring (default: sandbox.use, the isolated system-python)')
-    .option('--scoring <mode>', `answer scoring: ${SCORING_MODES.join(' or ')} (per session: body.scoring)`, 'corrected')
+    .option('--scoring <mode>', `answer scoring: ${SCORING_MODES.join(' or ')} (per session: body.scoring)`, 'strict')
     .option('--schedule <name>', `default reward schedule: ${REWARD_CHOICES.join(', ')} (per session: body.schedule)`, 'reference')
     .option('--max-rounds <n>', 'canvas round limit (default: canvas.maxRounds)', (v) => positiveInt(v, '--max-rounds'))
     .option('--min-operators <n>', 'operators required to finish (default: canvas.minOperators)', (v) => positiveInt(v, '--min-operators'))
