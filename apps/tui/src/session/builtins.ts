@@ -26,9 +26,9 @@ function metricScorer(metric: MetricName, problemType: EvalProblem['problemType'
   return {
     metric,
     async score(input) {
-      const problem: EvalProblem = { id: 'score', source: 'score', problemType, problem: '', groundTruth: input.reference };
+      const problem: EvalProblem = { id: 'score', source: 'score', problemType, problem: '', groundTruth: input.reference, answers: [input.reference] };
       const scored = await scoreAnswer(problem, input.prediction, {}, metric);
-      return { value: scored.score, correct: scored.correct, metric, details: { extracted: scored.extracted } };
+      return { value: scored.score, correct: scored.correct, metric, details: { extracted: scored.extracted, reason: scored.reason } };
     },
   };
 }
