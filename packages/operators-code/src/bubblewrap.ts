@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
-import { arch, platform } from 'node:os';
+import { platform } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { SandboxUnavailableError } from './sandbox-errors.js';
 
@@ -38,7 +38,6 @@ function executableOnPath(name: string): string | undefined {
 /** The bubblewrap binary, or a typed refusal: there is no unisolated fallback. */
 export function locateBubblewrap(explicit?: string): string {
   if (platform() !== 'linux') throw new SandboxUnavailableError('bubblewrap', `the isolated sandbox needs Linux namespaces; this is ${platform()}`);
-  if (arch() !== 'x64') throw new SandboxUnavailableError('seccomp', `the sandbox's seccomp filter is written for x86-64; this is ${arch()}`);
   const found = executableOnPath(explicit ?? 'bwrap');
   if (found === undefined) throw new SandboxUnavailableError('bubblewrap', `${explicit ?? 'bwrap'} was not found; install it (Debian: apt-get install bubblewrap)`);
   return found;
