@@ -326,29 +326,43 @@ def _flowsteer_main():
             return _all([is_plain(k, depth + 1) and is_plain(v, depth + 1) for k, v in dict_items(value)])
         return _all([is_plain(v, depth + 1) for v in value])
 
+    # A Counter (by exact type) is compared as the plain dict it holds; its class could be patched.
+    import collections
+    counter_type = collections.Counter
+    list_iter, tuple_iter, set_iter, frozenset_iter = list.__iter__, tuple.__iter__, set.__iter__, frozenset.__iter__
+
+    def eq_owner(t):
+        for klass in type_mro(t):
+            if '__eq__' in type_dict(klass):
+                return klass
+        return object
+
     def custom_eq(value, depth=0):
-        # Some object in value compares or converts to bool through code the solution wrote.
+        # Some object in value compares through __eq__ code the solution could have written.
         t = _type(value)
         if t in plain_scalars:
             return False
-        for klass in type_mro(t):
-            if type_flags(klass) & HEAPTYPE:
-                attrs = type_dict(klass)
-                if '__eq__' in attrs or '__ne__' in attrs or '__bool__' in attrs or '__len__' in attrs:
-                    return True
+        if t is not counter_type and type_flags(eq_owner(t)) & HEAPTYPE:
+            return True
         if depth > 20:
             return False
-        if t is _dict:
+        # Containers are walked the way their C __eq__ walks them, whatever __iter__ says.
+        if _isinstance(value, _dict):
             return _any([custom_eq(k, depth + 1) or custom_eq(v, depth + 1) for k, v in dict_items(value)])
-        if t in plain_containers:
-            return _any([custom_eq(v, depth + 1) for v in value])
+        for base, walk in ((list, list_iter), (tuple, tuple_iter), (set, set_iter), (frozenset, frozenset_iter)):
+            if _isinstance(value, base):
+                return _any([custom_eq(v, depth + 1) for v in walk(value)])
         return False
 
     def strict_eq(left, right):
         # An "always equal" object cannot stand in for a plain expected value.
+        if _type(left) is counter_type:
+            left = _dict(dict_items(left))
+        if _type(right) is counter_type:
+            right = _dict(dict_items(right))
         if (is_plain(right) and custom_eq(left)) or (is_plain(left) and custom_eq(right)):
             odd = left if custom_eq(left) else right
-            raise _AssertionError('a %s defines its own comparison and is compared with a plain value' % type_name(_type(odd)))
+            raise _AssertionError('a %s that is or holds an object with its own __eq__ was compared with a plain value' % type_name(_type(odd)))
         return left == right
 
     class EqualityAsserts(ast.NodeTransformer):

@@ -163,6 +163,8 @@ const forgeries: Array<[string, string, string]> = [
   ['returns an always-equal object to check(candidate)', `class Eq:\n    def __eq__(self, other):\n        return True\n    __hash__ = None\ndef add(a, b):\n    return Eq()`, HUMAN_EVAL_TESTS],
   ['returns an int subclass that equals everything', `class Sneaky(int):\n    def __eq__(self, other):\n        return True\ndef add(a, b):\n    return Sneaky(0)`, ADD_TESTS],
   ['returns a list of always-equal objects', `class Eq:\n    def __eq__(self, other):\n        return True\ndef pairs(n):\n    return [Eq()]`, 'assert pairs(2) == [1]'],
+  ['hides an always-equal object in a list subclass whose __iter__ lies', `class Eq:\n    def __eq__(self, other):\n        return True\nclass Liar(list):\n    def __iter__(self):\n        return iter([1])\ndef pairs(n):\n    return Liar([Eq()])`, 'assert pairs(2) == [1]'],
+  ['patches Counter.__eq__ and returns a Counter', `import collections\ncollections.Counter.__eq__ = lambda self, other: True\ndef count(s):\n    return collections.Counter()`, "assert count('aab') == {'a': 2, 'b': 1}"],
   ['rebinds the comparison the tests use', `globals()['__flowsteer_eq__'] = lambda a, b: True\ndef add(a, b):\n    return 0`, ADD_TESTS],
   ['patches builtins the tests call', `import builtins\nbuiltins.len = lambda x: 3\nbuiltins.AssertionError = KeyError\ndef count(xs):\n    return 0`, 'assert len([1, 2, 3]) == count([1, 2, 3])'],
   ['raises KeyboardInterrupt from the function', `def add(a, b):\n    raise KeyboardInterrupt`, ADD_TESTS],
