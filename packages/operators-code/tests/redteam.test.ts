@@ -78,6 +78,8 @@ const programs: Array<[string, () => string, Expectation, number?]> = [
   ['makes a directory outside', () => `import os\nos.mkdir(${py(join(dir, 'sub'))})`, failsWith('error')],
   ['removes and renames the marker', () => `import os\ntry:\n    os.rename(${py(marker)}, ${py(`${marker}.bak`)})\nexcept OSError: pass\nos.remove(${py(marker)})`, failsWith('error')],
   ['writes past the file-size limit in its own directory', () => `open('big', 'wb').write(b'x' * (64 * 1024 * 1024))`, failsWith('error', 'killed')],
+  ['writes to the sandbox root and /dev/shm, which have no size cap', () => `for d in ('/', '/dev/shm', '/dev'):\n    open(d.rstrip('/') + '/fill', 'wb').write(b'x')`, failsWith('error')],
+  ['fills its work directory with many files', () => `for i in range(100):\n    open('/work/f%d' % i, 'wb').write(b'x' * (8 * 1024 * 1024))`, (r) => expect(r).toMatchObject({ status: 'error', errorType: 'OSError' })],
   // Environment and /proc.
   ['prints its environment', () => `import os\nprint(dict(os.environ))`, (r) => expect(r.stdout).not.toContain('FLOWSTEER_REDTEAM_API_KEY')],
   ['reads /proc/self/environ and the parent environ', () => `import os\nfor p in ('/proc/self/environ', '/proc/%d/environ' % os.getppid(), '/proc/1/environ'):\n    print(open(p, 'rb').read())`, failsWith('error')],
