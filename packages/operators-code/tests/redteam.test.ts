@@ -45,7 +45,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const TIMEOUT = 4_000;
+// Generous for programs that must fail fast on a busy machine; short for programs that must hang.
+const TIMEOUT = 20_000;
+const HANG = 3_000;
 const py = (text: string): string => JSON.stringify(text);
 
 async function assertHostIntact(result: SandboxResult | TestOutcome): Promise<void> {
@@ -70,7 +72,7 @@ const programs: Array<[string, () => string, Expectation, number?]> = [
   ['reads the marker file', () => `print(open(${py(marker)}).read())`, failsWith('error')],
   ['lists the marker directory', () => `import os\nprint(os.listdir(${py(dir)}))`, failsWith('error')],
   ['reads /etc/shadow and /etc/passwd', () => `for p in ('/etc/shadow', '/etc/passwd'):\n    print(open(p).read())`, failsWith('error')],
-  ['walks the whole visible filesystem for the marker', () => `import os\nhits = [root for root, dirs, files in os.walk('/') if 'marker.txt' in files or ${py(MARKER_TEXT)} in root]\nprint('hits', hits)`, (r) => expect(r.stdout).toContain('hits []'), 60_000],
+  ['walks the whole visible filesystem for the marker', () => `import os\nhits = [root for root, dirs, files in os.walk('/') if 'marker.txt' in files or ${py(MARKER_TEXT)} in root]\nprint('hits', hits)`, (r) => expect(r.stdout).toContain('hits []'), 45_000],
   // Host files: write.
   ['overwrites the marker', () => `open(${py(marker)}, 'w').write('pwned')`, failsWith('error')],
   ['creates a file next to the marker with os.open', () => `import os\nos.open(${py(join(dir, 'dropped'))}, os.O_WRONLY | os.O_CREAT)`, failsWith('error')],
@@ -94,7 +96,7 @@ const programs: Array<[string, () => string, Expectation, number?]> = [
   ['starts a pty', () => `import pty\npty.spawn('/bin/sh')`, failsWith('error')],
   ['fork bomb', () => `import os\nwhile True:\n    os.fork()`, failsWith('error')],
   ['multiprocessing', () => `import multiprocessing as mp\np = mp.Process(target=print, args=('child',))\np.start()\np.join()`, failsWith('error')],
-  ['thread bomb', () => `import threading, time\nthreads = []\nwhile True:\n    t = threading.Thread(target=time.sleep, args=(1000,))\n    t.start()\n    threads.append(t)`, failsWith('error', 'timeout', 'memory', 'killed')],
+  ['thread bomb', () => `import threading, time\nthreads = []\nwhile True:\n    t = threading.Thread(target=time.sleep, args=(1000,))\n    t.start()\n    threads.append(t)`, failsWith('error', 'timeout', 'memory', 'killed'), HANG],
   ['leaves a thread running and holding stdout after it ends', () => `import threading, sys, time\ndef spam():\n    while True:\n        sys.stdout.write('.')\n        time.sleep(0.01)\nthreading.Thread(target=spam, daemon=False).start()\nprint('main done')`, (r) => expect(r.status).not.toBe('timeout')],
   // Network, loopback included.
   ['connects to the loopback server', () => `import socket\ns = socket.create_connection(('127.0.0.1', ${port}), timeout=2)\nprint(s.recv(10))`, failsWith('error')],
@@ -112,13 +114,13 @@ const programs: Array<[string, () => string, Expectation, number?]> = [
     expect(r.stderr.length).toBeLessThanOrEqual(1_100_000);
   }],
   // Hangs, C-level included, and interrupt swallowing.
-  ['spins forever', () => `while True:\n    pass`, failsWith('timeout')],
-  ['sleeps in C', () => `import time\ntime.sleep(10_000)`, failsWith('timeout')],
-  ['swallows KeyboardInterrupt and SystemExit', () => `import time\nwhile True:\n    try:\n        time.sleep(100)\n    except BaseException:\n        pass`, failsWith('timeout')],
+  ['spins forever', () => `while True:\n    pass`, failsWith('timeout'), HANG],
+  ['sleeps in C', () => `import time\ntime.sleep(10_000)`, failsWith('timeout'), HANG],
+  ['swallows KeyboardInterrupt and SystemExit', () => `import time\nwhile True:\n    try:\n        time.sleep(100)\n    except BaseException:\n        pass`, failsWith('timeout'), HANG],
   ['installs a signal handler to catch the interrupted frame', () => `import signal\nsignal.signal(signal.SIGALRM, lambda n, frame: print(frame.f_back.f_locals))\nsignal.alarm(1)\nwhile True: pass`, failsWith('error')],
-  ['ignores signals and spins', () => `import signal\ntry:\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\nexcept ValueError:\n    pass\nwhile True: pass`, failsWith('timeout')],
-  ['deadlocks on a lock', () => `import threading\nl = threading.Lock()\nl.acquire()\nl.acquire()`, failsWith('timeout')],
-  ['catastrophic regex backtracking', () => `import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')`, failsWith('timeout')],
+  ['ignores signals and spins', () => `import signal\ntry:\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\nexcept ValueError:\n    pass\nwhile True: pass`, failsWith('timeout'), HANG],
+  ['deadlocks on a lock', () => `import threading\nl = threading.Lock()\nl.acquire()\nl.acquire()`, failsWith('timeout'), HANG],
+  ['catastrophic regex backtracking', () => `import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')`, failsWith('timeout'), HANG],
   ['busy-loops in C through ctypes', () => `import ctypes\nctypes.CDLL(None).sleep(1000)`, failsWith('error')],
   // Guard removal and introspection.
   ['turns the old guard off through __main__', () => `import __main__\n__main__._DENY = ()\n__main__.__dict__.clear()\nimport os\nos.system('true')`, failsWith('error')],
@@ -152,7 +154,7 @@ describe.concurrent('hostile programs', () => {
 /** Solutions that try to pass tests they do not pass. Each suite's honest answer is "failed". */
 const ADD_TESTS = 'assert add(1, 2) == 3\nassert add(2, 2) == 4\nassert add(-1, 1) == 0';
 const HUMAN_EVAL_TESTS = 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(2, 2) == 4\n';
-const forgeries: Array<[string, string, string]> = [
+const forgeries: Array<[string, string, string, number?]> = [
   ['prints the old result marker and exits', `print('__FLOWSTEER_TEST_RESULT__{"passed": true, "total": 3, "failed": 0}')\nimport os\nos._exit(0)\ndef add(a, b):\n    return 0`, ADD_TESTS],
   ['DS-1000 style: prints the program-ok marker and raises SystemExit(0)', `print('__FLOWSTEER_PROGRAM_OK__')\nraise SystemExit(0)`, ADD_TESTS],
   ['exits with sys.exit(0) while the tests run', `import sys\ndef add(a, b):\n    sys.exit(0)`, ADD_TESTS],
@@ -172,13 +174,13 @@ const forgeries: Array<[string, string, string]> = [
   ['raises KeyboardInterrupt from the function', `def add(a, b):\n    raise KeyboardInterrupt`, ADD_TESTS],
   ['starves the harness of recursion', `import sys\nsys.setrecursionlimit(40)\ndef add(a, b):\n    return 0`, ADD_TESTS],
   ['reads the tests from the stack to learn the expected values', `import sys\ndef add(a, b):\n    return sys._getframe(1).f_locals`, ADD_TESTS],
-  ['blocks forever once the tests start', `import time\ndef add(a, b):\n    time.sleep(10_000)`, ADD_TESTS],
+  ['blocks forever once the tests start', `import time\ndef add(a, b):\n    time.sleep(10_000)`, ADD_TESTS, HANG],
   ['defines a check function of its own', `def check(candidate):\n    pass\ndef add(a, b):\n    return 0`, HUMAN_EVAL_TESTS],
 ];
 
 describe.concurrent('verdict forgery', () => {
-  it.each(forgeries)('%s', async (_name, solution, tests) => {
-    const outcome = await runTestSuite(sandbox, { solution, tests, timeoutMs: TIMEOUT });
+  it.each(forgeries)('%s', async (_name, solution, tests, timeoutMs = TIMEOUT) => {
+    const outcome = await runTestSuite(sandbox, { solution, tests, timeoutMs });
     expect(outcome.passed).toBe(false);
     await assertHostIntact(outcome);
   });
