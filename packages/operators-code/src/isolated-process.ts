@@ -94,6 +94,29 @@ export class IsolatedProcess {
   }
 
   async execute(job: ProcessJob): Promise<ProcessOutcome> {
+    if (!this.#readyLine && job.signal !== undefined) {
+      // A cold start can be cancelled too.
+      const signal = job.signal;
+      const aborted = await new Promise<boolean>((resolve, reject) => {
+        const onAbort = (): void => resolve(true);
+        if (signal.aborted) return resolve(true);
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.ready.then(
+          () => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(false);
+          },
+          (error: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        );
+      });
+      if (aborted) {
+        this.kill();
+        return { stdout: '', stderr: '', report: { missing: 'none' }, ended: 'abort', exitCode: null, signal: null };
+      }
+    }
     await this.ready;
     const key = randomBytes(32);
     // Written by the runner after its last flush of each stream; like the key, the program cannot learn it.
