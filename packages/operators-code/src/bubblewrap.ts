@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
-import { arch, platform } from 'node:os';
+import { platform } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { SandboxUnavailableError } from './sandbox-errors.js';
 
@@ -38,7 +38,6 @@ function executableOnPath(name: string): string | undefined {
 /** The bubblewrap binary, or a typed refusal: there is no unisolated fallback. */
 export function locateBubblewrap(explicit?: string): string {
   if (platform() !== 'linux') throw new SandboxUnavailableError('bubblewrap', `the isolated sandbox needs Linux namespaces; this is ${platform()}`);
-  if (arch() !== 'x64') throw new SandboxUnavailableError('seccomp', `the sandbox's seccomp filter is written for x86-64; this is ${arch()}`);
   const found = executableOnPath(explicit ?? 'bwrap');
   if (found === undefined) throw new SandboxUnavailableError('bubblewrap', `${explicit ?? 'bwrap'} was not found; install it (Debian: apt-get install bubblewrap)`);
   return found;
@@ -67,7 +66,8 @@ export function probeInterpreter(python: string): InterpreterLayout {
  * bubblewrap arguments for one interpreter: every namespace unshared (user, pid, net incl.
  * loopback, ipc, uts, cgroup), uid/gid nobody with no capabilities, a fresh session, an empty
  * environment, the interpreter's directories read-only, size-capped tmpfs for /tmp and the work
- * dir, a minimal /dev, no /proc, and the sandbox dies with its parent.
+ * dir (the only writable places), a minimal read-only /dev, no /proc, and the sandbox dies with
+ * its parent.
  */
 export function bubblewrapArgs(layout: InterpreterLayout, limits: SandboxLimits, runner: string, preload: readonly string[]): string[] {
   const binds = [...layout.readOnly, layout.executable].flatMap((path) => ['--ro-bind', path, path]);
@@ -85,7 +85,9 @@ export function bubblewrapArgs(layout: InterpreterLayout, limits: SandboxLimits,
     '--die-with-parent', '--new-session', '--clearenv',
     ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
     ...binds, ...usrMerged,
-    '--dev', '/dev', '--size', workBytes, '--tmpfs', '/tmp', '--size', workBytes, '--tmpfs', '/work', '--chdir', '/work',
+    '--dev', '/dev', '--size', workBytes, '--tmpfs', '/tmp', '--size', workBytes, '--tmpfs', '/work',
+    // bubblewrap's own root and /dev are tmpfs without a size cap: read-only, so only the capped dirs take writes.
+    '--remount-ro', '/dev', '--remount-ro', '/', '--chdir', '/work',
     '--', layout.executable, '-I', '-S', '-B', '-c', runner,
     layout.sitePaths.join(':'), preload.join(','), String(limits.memoryMb), String(limits.fileSizeMb), String(limits.openFiles),
   ];

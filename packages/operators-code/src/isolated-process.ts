@@ -4,6 +4,8 @@ import type { Readable, Writable } from 'node:stream';
 import { SandboxUnavailableError } from './sandbox-errors.js';
 import { readReport, type Report } from './report.js';
 
+const BOOT_TIMEOUT_MS = 60_000;
+
 /** What one isolated interpreter did with its one program. */
 export interface ProcessOutcome {
   readonly stdout: string;
@@ -58,15 +60,27 @@ export class IsolatedProcess {
           resolve();
         }
       });
+      // A sandbox that cannot get ready (a hung mount, a starved machine) is given up, not waited on forever.
+      const bootTimer = setTimeout(() => {
+        if (this.#readyLine) return;
+        this.kill();
+        reject(new SandboxUnavailableError('bubblewrap', `the sandbox did not get ready within ${BOOT_TIMEOUT_MS} ms`));
+      }, BOOT_TIMEOUT_MS);
+      bootTimer.unref();
       this.#child.once('error', (error) => reject(new SandboxUnavailableError('bubblewrap', `cannot start ${bwrap}: ${error.message}`, { cause: error })));
       this.#child.once('exit', (code, signal) => {
         this.#exited = true;
         for (const wake of this.#exitWaiters.splice(0)) wake();
-        if (!this.#readyLine) reject(new SandboxUnavailableError('bubblewrap', `the sandbox exited before it was ready (${signal ?? `code ${code}`}): ${this.#bootError.trim() || 'no message'}`));
+        if (!this.#readyLine) reject(new SandboxUnavailableError(/seccomp/.test(this.#bootError) ? 'seccomp' : 'bubblewrap', `the sandbox exited before it was ready (${signal ?? `code ${code}`}): ${this.#bootError.trim() || 'no message'}`));
       });
     });
     // A slot that fails to boot is reported by whoever awaits it; never as an unhandled rejection.
     this.ready.catch(() => undefined);
+  }
+
+  /** False once the interpreter has exited (an idle one may be killed from outside). */
+  get alive(): boolean {
+    return !this.#exited;
   }
 
   /** Kills the sandbox and everything in it. */
@@ -80,6 +94,29 @@ export class IsolatedProcess {
   }
 
   async execute(job: ProcessJob): Promise<ProcessOutcome> {
+    if (!this.#readyLine && job.signal !== undefined) {
+      // A cold start can be cancelled too.
+      const signal = job.signal;
+      const aborted = await new Promise<boolean>((resolve, reject) => {
+        const onAbort = (): void => resolve(true);
+        if (signal.aborted) return resolve(true);
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.ready.then(
+          () => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(false);
+          },
+          (error: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        );
+      });
+      if (aborted) {
+        this.kill();
+        return { stdout: '', stderr: '', report: { missing: 'none' }, ended: 'abort', exitCode: null, signal: null };
+      }
+    }
     await this.ready;
     const key = randomBytes(32);
     // Written by the runner after its last flush of each stream; like the key, the program cannot learn it.

@@ -6,8 +6,9 @@
  *
  * The key arrives only after the lock-down and lives only in local variables of trusted frames;
  * every way Python offers to reach another frame (sys._getframe, tracebacks' tb_frame, generator
- * frames, trace/profile hooks, gc object walks, signal handlers) or raw memory (ctypes, code
- * objects, marshal, ptrace, process_vm_readv, /proc which is not mounted) is closed.
+ * frames, trace/profile hooks, gc object walks, signal handlers) or raw memory (ctypes, which is
+ * never loaded; crafted code objects and marshal data; native code, which cannot be mapped;
+ * ptrace, process_vm_readv; /proc, which is not mounted) is closed.
  */
 export const SUITE_HEADER = '# flowsteer-test-suite v1\n';
 
@@ -52,7 +53,7 @@ def _flowsteer_main():
         location = getattr(module, '__file__', None)
         if location is not None and os.path.basename(location) == '__init__.py':
             load_extensions(os.path.dirname(location), name)
-    import io, ast, builtins, struct, json, _sha256
+    import io, ast, builtins, json, _sha256
     # Pristine references taken before any program runs: a program may patch modules and
     # builtins, never these locals.
     write, read, exit_now, close_fd = os.write, os.read, os._exit, os.close
@@ -78,37 +79,37 @@ def _flowsteer_main():
     HEAPTYPE = 1 << 9
     REPORT_FD = 3
 
-    # Seccomp (x86-64): no execve, no new processes (threads are allowed), no ptrace or
-    # process_vm_*, no io_uring, no unshare/setns/mount/chroot/pivot_root, no kernel keyrings.
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    def stmt(code, k):
-        return struct.pack('HBBI', code, 0, 0, k)
-    def jump(code, k, jt, jf):
-        return struct.pack('HBBI', code, jt, jf, k)
-    LD, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
-    ALLOW, EPERM, ENOSYS, KILL = 0x7FFF0000, 0x00050001, 0x00050026, 0x80000000
-    prog = [stmt(LD, 4), jump(JEQ, 0xC000003E, 1, 0), stmt(RET, KILL), stmt(LD, 0),
-            jump(JGE, 0x40000000, 0, 1), stmt(RET, EPERM),
-            jump(JEQ, 435, 0, 1), stmt(RET, ENOSYS),
-            jump(JEQ, 56, 0, 4), stmt(LD, 16), jump(JSET, 0x10000, 0, 1), stmt(RET, ALLOW), stmt(RET, EPERM),
-            stmt(LD, 0)]
-    # mmap, mprotect, pkey_mprotect with PROT_EXEC: no native code the program wrote can ever run.
-    for nr in (9, 10, 329):
-        prog += [jump(JEQ, nr, 0, 3), stmt(LD, 32), jump(JSET, 4, 0, 1), stmt(RET, EPERM), stmt(LD, 0)]
-    for nr in (59, 322, 57, 58, 101, 310, 311, 425, 426, 427, 272, 308, 165, 166, 155, 161, 248, 249, 250, 321, 323, 135, 30, 434, 438):
-        prog += [jump(JEQ, nr, 0, 1), stmt(RET, EPERM)]
-    prog.append(stmt(RET, ALLOW))
-    program_bytes = b''.join(prog)
-    class SockFprog(ctypes.Structure):
-        _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_char_p)]
-    fprog = SockFprog(_len(program_bytes) // 8, program_bytes)
-    if libc.prctl(4, 0, 0, 0, 0) != 0 or libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:
+    # Seccomp, through libseccomp's own Python binding (Debian: python3-seccomp), so that ctypes is
+    # never loaded here. No new programs, no new processes (threads stay), no ptrace or reading
+    # another process's memory, no io_uring, no namespaces or mounts, no kernel keyrings, and no
+    # executable memory: native code the program writes can never run.
+    try:
+        import seccomp
+    except ImportError:
+        write(2, b'sandbox: the seccomp module (Debian package python3-seccomp) is missing\n')
+        exit_now(70)
+    EPERM = seccomp.ERRNO(1)
+    rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    def deny(action, name, *conditions):
+        if seccomp.resolve_syscall(seccomp.Arch.NATIVE, name) == -1:
+            return  # the call does not exist on this architecture
+        rules.add_rule(action, name, *conditions)
+    for name in ('execve', 'execveat', 'fork', 'vfork', 'ptrace', 'process_vm_readv', 'process_vm_writev',
+                 'io_uring_setup', 'io_uring_enter', 'io_uring_register', 'unshare', 'setns', 'mount', 'umount2',
+                 'pivot_root', 'chroot', 'add_key', 'request_key', 'keyctl', 'bpf', 'userfaultfd', 'personality',
+                 'shmat', 'pidfd_open', 'pidfd_getfd', 'kexec_load', 'init_module', 'finit_module', 'perf_event_open'):
+        deny(EPERM, name)
+    deny(EPERM, 'clone', seccomp.Arg(0, seccomp.MASKED_EQ, 0x10000, 0))  # a process, not a thread (CLONE_THREAD)
+    deny(seccomp.ERRNO(38), 'clone3')  # ENOSYS: glibc falls back to clone, which is checked above
+    for name in ('mmap', 'mprotect', 'pkey_mprotect'):
+        deny(EPERM, name, seccomp.Arg(2, seccomp.MASKED_EQ, 4, 4))  # PROT_EXEC
+    try:
+        rules.load()
+    except BaseException:
         write(2, b'sandbox: cannot install the seccomp filter\n')
         exit_now(70)
-    del libc, fprog, SockFprog, ctypes
-    for name in [n for n in sys.modules if n == 'ctypes' or n.startswith('ctypes.') or n == '_ctypes']:
-        del sys.modules[name]
+    del rules
+
     # A signal handler is handed the interrupted frame, so handlers are refused. SIGINT goes back
     # to its default first so asyncio.run does not try to install one.
     import _signal
@@ -325,29 +326,43 @@ def _flowsteer_main():
             return _all([is_plain(k, depth + 1) and is_plain(v, depth + 1) for k, v in dict_items(value)])
         return _all([is_plain(v, depth + 1) for v in value])
 
+    # A Counter (by exact type) is compared as the plain dict it holds; its class could be patched.
+    import collections
+    counter_type = collections.Counter
+    list_iter, tuple_iter, set_iter, frozenset_iter = list.__iter__, tuple.__iter__, set.__iter__, frozenset.__iter__
+
+    def eq_owner(t):
+        for klass in type_mro(t):
+            if '__eq__' in type_dict(klass):
+                return klass
+        return object
+
     def custom_eq(value, depth=0):
-        # Some object in value compares or converts to bool through code the solution wrote.
+        # Some object in value compares through __eq__ code the solution could have written.
         t = _type(value)
         if t in plain_scalars:
             return False
-        for klass in type_mro(t):
-            if type_flags(klass) & HEAPTYPE:
-                attrs = type_dict(klass)
-                if '__eq__' in attrs or '__ne__' in attrs or '__bool__' in attrs or '__len__' in attrs:
-                    return True
+        if t is not counter_type and type_flags(eq_owner(t)) & HEAPTYPE:
+            return True
         if depth > 20:
             return False
-        if t is _dict:
+        # Containers are walked the way their C __eq__ walks them, whatever __iter__ says.
+        if _isinstance(value, _dict):
             return _any([custom_eq(k, depth + 1) or custom_eq(v, depth + 1) for k, v in dict_items(value)])
-        if t in plain_containers:
-            return _any([custom_eq(v, depth + 1) for v in value])
+        for base, walk in ((list, list_iter), (tuple, tuple_iter), (set, set_iter), (frozenset, frozenset_iter)):
+            if _isinstance(value, base):
+                return _any([custom_eq(v, depth + 1) for v in walk(value)])
         return False
 
     def strict_eq(left, right):
         # An "always equal" object cannot stand in for a plain expected value.
+        if _type(left) is counter_type:
+            left = _dict(dict_items(left))
+        if _type(right) is counter_type:
+            right = _dict(dict_items(right))
         if (is_plain(right) and custom_eq(left)) or (is_plain(left) and custom_eq(right)):
             odd = left if custom_eq(left) else right
-            raise _AssertionError('a %s defines its own comparison and is compared with a plain value' % type_name(_type(odd)))
+            raise _AssertionError('a %s that is or holds an object with its own __eq__ was compared with a plain value' % type_name(_type(odd)))
         return left == right
 
     class EqualityAsserts(ast.NodeTransformer):

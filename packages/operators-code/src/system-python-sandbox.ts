@@ -115,7 +115,9 @@ export class SystemPythonSandbox implements Sandbox {
 
   /** A started interpreter if one is idle (warm), else a new one (cold); the pool refills behind it. */
   #take(): IsolatedProcess {
-    const slot = this.#idle.shift() ?? this.#start(false);
+    let slot = this.#idle.shift();
+    while (slot !== undefined && !slot.alive) slot = this.#idle.shift();
+    slot ??= this.#start(false);
     this.#refill();
     return slot;
   }

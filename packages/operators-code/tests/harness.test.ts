@@ -40,6 +40,8 @@ describe('test harness', () => {
     expect(await check('def half(x):\n    return x / 2', 'assert half(4) == 2\nassert half(1) == 0.5', 'half')).toMatchObject({ passed: true, total: 2 });
     const point = 'class P:\n    def __init__(self, x):\n        self.x = x\n    def __eq__(self, other):\n        return isinstance(other, P) and other.x == self.x\ndef make(x):\n    return P(x)';
     expect(await check(point, 'assert make(1) == P(1)', 'make')).toMatchObject({ passed: true });
+    expect(await check('from collections import Counter\ndef count(s):\n    return Counter(s)', "assert count('aab') == {'a': 2, 'b': 1}", 'count')).toMatchObject({ passed: true });
+    expect(await check('import enum\nclass C(enum.IntEnum):\n    A = 1\ndef f():\n    return C.A', 'assert f() == 1', 'f')).toMatchObject({ passed: true });
   });
 
   it('reads verdicts only from the sandbox, never from text', async () => {

@@ -45,7 +45,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const TIMEOUT = 4_000;
+// Generous for programs that must fail fast on a busy machine; short for programs that must hang.
+const TIMEOUT = 20_000;
+const HANG = 3_000;
 const py = (text: string): string => JSON.stringify(text);
 
 async function assertHostIntact(result: SandboxResult | TestOutcome): Promise<void> {
@@ -70,7 +72,7 @@ const programs: Array<[string, () => string, Expectation, number?]> = [
   ['reads the marker file', () => `print(open(${py(marker)}).read())`, failsWith('error')],
   ['lists the marker directory', () => `import os\nprint(os.listdir(${py(dir)}))`, failsWith('error')],
   ['reads /etc/shadow and /etc/passwd', () => `for p in ('/etc/shadow', '/etc/passwd'):\n    print(open(p).read())`, failsWith('error')],
-  ['walks the whole visible filesystem for the marker', () => `import os\nhits = [root for root, dirs, files in os.walk('/') if 'marker.txt' in files or ${py(MARKER_TEXT)} in root]\nprint('hits', hits)`, (r) => expect(r.stdout).toContain('hits []'), 60_000],
+  ['walks the whole visible filesystem for the marker', () => `import os\nhits = [root for root, dirs, files in os.walk('/') if 'marker.txt' in files or ${py(MARKER_TEXT)} in root]\nprint('hits', hits)`, (r) => expect(r.stdout).toContain('hits []'), 45_000],
   // Host files: write.
   ['overwrites the marker', () => `open(${py(marker)}, 'w').write('pwned')`, failsWith('error')],
   ['creates a file next to the marker with os.open', () => `import os\nos.open(${py(join(dir, 'dropped'))}, os.O_WRONLY | os.O_CREAT)`, failsWith('error')],
@@ -78,6 +80,8 @@ const programs: Array<[string, () => string, Expectation, number?]> = [
   ['makes a directory outside', () => `import os\nos.mkdir(${py(join(dir, 'sub'))})`, failsWith('error')],
   ['removes and renames the marker', () => `import os\ntry:\n    os.rename(${py(marker)}, ${py(`${marker}.bak`)})\nexcept OSError: pass\nos.remove(${py(marker)})`, failsWith('error')],
   ['writes past the file-size limit in its own directory', () => `open('big', 'wb').write(b'x' * (64 * 1024 * 1024))`, failsWith('error', 'killed')],
+  ['writes to the sandbox root and /dev/shm, which have no size cap', () => `for d in ('/', '/dev/shm', '/dev'):\n    open(d.rstrip('/') + '/fill', 'wb').write(b'x')`, failsWith('error')],
+  ['fills its work directory with many files', () => `for i in range(100):\n    open('/work/f%d' % i, 'wb').write(b'x' * (8 * 1024 * 1024))`, (r) => expect(r).toMatchObject({ status: 'error', errorType: 'OSError' })],
   // Environment and /proc.
   ['prints its environment', () => `import os\nprint(dict(os.environ))`, (r) => expect(r.stdout).not.toContain('FLOWSTEER_REDTEAM_API_KEY')],
   ['reads /proc/self/environ and the parent environ', () => `import os\nfor p in ('/proc/self/environ', '/proc/%d/environ' % os.getppid(), '/proc/1/environ'):\n    print(open(p, 'rb').read())`, failsWith('error')],
@@ -92,7 +96,7 @@ const programs: Array<[string, () => string, Expectation, number?]> = [
   ['starts a pty', () => `import pty\npty.spawn('/bin/sh')`, failsWith('error')],
   ['fork bomb', () => `import os\nwhile True:\n    os.fork()`, failsWith('error')],
   ['multiprocessing', () => `import multiprocessing as mp\np = mp.Process(target=print, args=('child',))\np.start()\np.join()`, failsWith('error')],
-  ['thread bomb', () => `import threading, time\nthreads = []\nwhile True:\n    t = threading.Thread(target=time.sleep, args=(1000,))\n    t.start()\n    threads.append(t)`, failsWith('error', 'timeout', 'memory', 'killed')],
+  ['thread bomb', () => `import threading, time\nthreads = []\nwhile True:\n    t = threading.Thread(target=time.sleep, args=(1000,))\n    t.start()\n    threads.append(t)`, failsWith('error', 'timeout', 'memory', 'killed'), HANG],
   ['leaves a thread running and holding stdout after it ends', () => `import threading, sys, time\ndef spam():\n    while True:\n        sys.stdout.write('.')\n        time.sleep(0.01)\nthreading.Thread(target=spam, daemon=False).start()\nprint('main done')`, (r) => expect(r.status).not.toBe('timeout')],
   // Network, loopback included.
   ['connects to the loopback server', () => `import socket\ns = socket.create_connection(('127.0.0.1', ${port}), timeout=2)\nprint(s.recv(10))`, failsWith('error')],
@@ -100,7 +104,7 @@ const programs: Array<[string, () => string, Expectation, number?]> = [
   ['sends UDP to a public resolver', () => `import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.sendto(b'x', ('8.8.8.8', 53))\nprint('sent')`, failsWith('error')],
   // Memory and output.
   ['allocates 4 GB at once', () => `x = bytearray(4 * 1024 ** 3)`, failsWith('memory', 'error')],
-  ['grows a list until memory runs out', () => `x = []\nwhile True:\n    x.append(' ' * 10 ** 6)`, failsWith('memory', 'error', 'killed')],
+  ['grows a list until memory runs out', () => `x = []\nwhile True:\n    x.append(' ' * 10 ** 6)`, failsWith('memory', 'error', 'killed'), 30_000],
   ['prints 1 GB', () => `import sys\nfor _ in range(1024):\n    sys.stdout.write('y' * (1024 * 1024))`, (r) => {
     expect(r.status).toBe('killed');
     expect(r.stdout.length).toBeLessThanOrEqual(1_000_000);
@@ -110,13 +114,13 @@ const programs: Array<[string, () => string, Expectation, number?]> = [
     expect(r.stderr.length).toBeLessThanOrEqual(1_100_000);
   }],
   // Hangs, C-level included, and interrupt swallowing.
-  ['spins forever', () => `while True:\n    pass`, failsWith('timeout')],
-  ['sleeps in C', () => `import time\ntime.sleep(10_000)`, failsWith('timeout')],
-  ['swallows KeyboardInterrupt and SystemExit', () => `import time\nwhile True:\n    try:\n        time.sleep(100)\n    except BaseException:\n        pass`, failsWith('timeout')],
+  ['spins forever', () => `while True:\n    pass`, failsWith('timeout'), HANG],
+  ['sleeps in C', () => `import time\ntime.sleep(10_000)`, failsWith('timeout'), HANG],
+  ['swallows KeyboardInterrupt and SystemExit', () => `import time\nwhile True:\n    try:\n        time.sleep(100)\n    except BaseException:\n        pass`, failsWith('timeout'), HANG],
   ['installs a signal handler to catch the interrupted frame', () => `import signal\nsignal.signal(signal.SIGALRM, lambda n, frame: print(frame.f_back.f_locals))\nsignal.alarm(1)\nwhile True: pass`, failsWith('error')],
-  ['ignores signals and spins', () => `import signal\ntry:\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\nexcept ValueError:\n    pass\nwhile True: pass`, failsWith('timeout')],
-  ['deadlocks on a lock', () => `import threading\nl = threading.Lock()\nl.acquire()\nl.acquire()`, failsWith('timeout')],
-  ['catastrophic regex backtracking', () => `import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')`, failsWith('timeout')],
+  ['ignores signals and spins', () => `import signal\ntry:\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\nexcept ValueError:\n    pass\nwhile True: pass`, failsWith('timeout'), HANG],
+  ['deadlocks on a lock', () => `import threading\nl = threading.Lock()\nl.acquire()\nl.acquire()`, failsWith('timeout'), HANG],
+  ['catastrophic regex backtracking', () => `import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')`, failsWith('timeout'), HANG],
   ['busy-loops in C through ctypes', () => `import ctypes\nctypes.CDLL(None).sleep(1000)`, failsWith('error')],
   // Guard removal and introspection.
   ['turns the old guard off through __main__', () => `import __main__\n__main__._DENY = ()\n__main__.__dict__.clear()\nimport os\nos.system('true')`, failsWith('error')],
@@ -130,6 +134,7 @@ const programs: Array<[string, () => string, Expectation, number?]> = [
   ['unmarshals crafted bytecode', () => `import marshal\nmarshal.loads(b'\\xe3' + b'\\x00' * 40)`, failsWith('error')],
   ['imports a crafted .pyc from its work dir', () => `import marshal, sys, importlib.util\ncode = compile('print(1)', 'evil.py', 'exec')\nopen('evil.pyc', 'wb').write(importlib.util.MAGIC_NUMBER + b'\\x00' * 12 + marshal.dumps(code))\nsys.path.insert(0, '/work')\nimport evil`, failsWith('error')],
   ['loads a native extension copied into its work dir', () => `import shutil, sys, glob\nsrc = glob.glob('/usr/lib/python3.11/lib-dynload/xxlimited.*.so')[0]\nshutil.copy(src, '/work/' + src.split('/')[-1])\nsys.path.insert(0, '/work')\nimport xxlimited\nprint('loaded')`, failsWith('error')],
+  ['reaches ctypes through object.__subclasses__() to read raw memory', () => `found = [c for c in object.__subclasses__() if 'ctypes' in str(getattr(c, '__module__', ''))]\nif not found:\n    raise LookupError('no ctypes types in this interpreter')\nclass Pointer(found[0]):\n    _type_ = 'z'\nprint(Pointer(4096).value)`, (r) => expect(r).toMatchObject({ status: 'error', errorType: 'LookupError' })],
   ['maps executable memory', () => `import mmap\nm = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)`, failsWith('error')],
   ['reopens the report descriptor', () => `import os\nf = os.fdopen(3, 'w')\nf.write('x')`, failsWith('error')],
   ['writes a fake report on descriptor 3', () => `import os\nos.write(3, b'0' * 64 + b' 6f6b \\n')`, (r) => expect(r).toMatchObject({ status: 'error', errorType: 'ReportForged' })],
@@ -149,7 +154,7 @@ describe.concurrent('hostile programs', () => {
 /** Solutions that try to pass tests they do not pass. Each suite's honest answer is "failed". */
 const ADD_TESTS = 'assert add(1, 2) == 3\nassert add(2, 2) == 4\nassert add(-1, 1) == 0';
 const HUMAN_EVAL_TESTS = 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(2, 2) == 4\n';
-const forgeries: Array<[string, string, string]> = [
+const forgeries: Array<[string, string, string, number?]> = [
   ['prints the old result marker and exits', `print('__FLOWSTEER_TEST_RESULT__{"passed": true, "total": 3, "failed": 0}')\nimport os\nos._exit(0)\ndef add(a, b):\n    return 0`, ADD_TESTS],
   ['DS-1000 style: prints the program-ok marker and raises SystemExit(0)', `print('__FLOWSTEER_PROGRAM_OK__')\nraise SystemExit(0)`, ADD_TESTS],
   ['exits with sys.exit(0) while the tests run', `import sys\ndef add(a, b):\n    sys.exit(0)`, ADD_TESTS],
@@ -162,18 +167,20 @@ const forgeries: Array<[string, string, string]> = [
   ['returns an always-equal object to check(candidate)', `class Eq:\n    def __eq__(self, other):\n        return True\n    __hash__ = None\ndef add(a, b):\n    return Eq()`, HUMAN_EVAL_TESTS],
   ['returns an int subclass that equals everything', `class Sneaky(int):\n    def __eq__(self, other):\n        return True\ndef add(a, b):\n    return Sneaky(0)`, ADD_TESTS],
   ['returns a list of always-equal objects', `class Eq:\n    def __eq__(self, other):\n        return True\ndef pairs(n):\n    return [Eq()]`, 'assert pairs(2) == [1]'],
+  ['hides an always-equal object in a list subclass whose __iter__ lies', `class Eq:\n    def __eq__(self, other):\n        return True\nclass Liar(list):\n    def __iter__(self):\n        return iter([1])\ndef pairs(n):\n    return Liar([Eq()])`, 'assert pairs(2) == [1]'],
+  ['patches Counter.__eq__ and returns a Counter', `import collections\ncollections.Counter.__eq__ = lambda self, other: True\ndef count(s):\n    return collections.Counter()`, "assert count('aab') == {'a': 2, 'b': 1}"],
   ['rebinds the comparison the tests use', `globals()['__flowsteer_eq__'] = lambda a, b: True\ndef add(a, b):\n    return 0`, ADD_TESTS],
   ['patches builtins the tests call', `import builtins\nbuiltins.len = lambda x: 3\nbuiltins.AssertionError = KeyError\ndef count(xs):\n    return 0`, 'assert len([1, 2, 3]) == count([1, 2, 3])'],
   ['raises KeyboardInterrupt from the function', `def add(a, b):\n    raise KeyboardInterrupt`, ADD_TESTS],
   ['starves the harness of recursion', `import sys\nsys.setrecursionlimit(40)\ndef add(a, b):\n    return 0`, ADD_TESTS],
   ['reads the tests from the stack to learn the expected values', `import sys\ndef add(a, b):\n    return sys._getframe(1).f_locals`, ADD_TESTS],
-  ['blocks forever once the tests start', `import time\ndef add(a, b):\n    time.sleep(10_000)`, ADD_TESTS],
+  ['blocks forever once the tests start', `import time\ndef add(a, b):\n    time.sleep(10_000)`, ADD_TESTS, HANG],
   ['defines a check function of its own', `def check(candidate):\n    pass\ndef add(a, b):\n    return 0`, HUMAN_EVAL_TESTS],
 ];
 
 describe.concurrent('verdict forgery', () => {
-  it.each(forgeries)('%s', async (_name, solution, tests) => {
-    const outcome = await runTestSuite(sandbox, { solution, tests, timeoutMs: TIMEOUT });
+  it.each(forgeries)('%s', async (_name, solution, tests, timeoutMs = TIMEOUT) => {
+    const outcome = await runTestSuite(sandbox, { solution, tests, timeoutMs });
     expect(outcome.passed).toBe(false);
     await assertHostIntact(outcome);
   });
