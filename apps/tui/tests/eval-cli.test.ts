@@ -212,7 +212,7 @@ describe('flowsteer eval', () => {
       const result = await flowsteer(['eval', ...files, '--out', out, '--policy', 'template:auto', '--metric-mode', mode, '--json'], { env: evalEnv(server!.baseUrl) });
       expect(result.code, result.stderr).toBe(0);
       const parsed = JSON.parse(result.stdout) as { summary: Summary[]; manifest: { metricMode: string; metricVersion: string; sandbox: string } };
-      expect(parsed.manifest).toMatchObject({ metricMode: mode, sandbox: 'pyodide' });
+      expect(parsed.manifest).toMatchObject({ metricMode: mode, sandbox: 'system-python' });
       expect(parsed.manifest.metricVersion).toMatch(/^\d+\.\d+\.\d+$/);
       expect(await readFile(join(out, 'report.md'), 'utf8')).toContain(`metric mode: ${mode}`);
       return Object.fromEntries(parsed.summary.map((s) => [s.source, s.accuracy]));

@@ -70,7 +70,7 @@ describe('exit codes and human messages', () => {
   it('a busy port says so in words and exits 1', async () => {
     blocker = createServer();
     const port = await new Promise<number>((resolve) => blocker!.listen(0, '127.0.0.1', () => resolve((blocker!.address() as { port: number }).port)));
-    const result = await flowsteer(['serve-env', '--port', String(port)]);
+    const result = await flowsteer(['serve-env', '--executor', 'sim', '--port', String(port)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
     expect(result.stderr).not.toContain('EADDRINUSE');

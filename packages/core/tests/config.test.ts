@@ -22,7 +22,7 @@ describe('loadConfig', () => {
     expect(config.executor.backend).toBe('openai');
     expect(config.plugins).toEqual({ paths: [], disabled: [], override: [], scanNodeModules: true, loadTimeoutMs: 10_000, options: {} });
     expect({ executor: config.executor.use, canvas: config.canvas.use, trainer: config.trainer.use, sandbox: config.sandbox.use, scorer: config.scorer.use, store: config.store.use }).toEqual({
-      executor: 'auto', canvas: 'workflow', trainer: 'cwrpo', sandbox: 'pyodide', scorer: 'auto', store: 'file',
+      executor: 'auto', canvas: 'workflow', trainer: 'cwrpo', sandbox: 'system-python', scorer: 'auto', store: 'file',
     });
     expect(config.canvas).toMatchObject({ maxRounds: 20, minOperators: 5, requireChecker: true, requireStructure: true });
     expect(config.store.dir).toBe('.flowsteer');
