@@ -7,8 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-// A tmux server of our own: its options (clipboard) and sessions touch nothing else.
-const socket = `flowsteer-e2e-${process.pid}`;
+// A tmux server of our own per test: its options (clipboard) and sessions touch nothing else, and
+// a server still shutting down after the last test never answers for the next one.
+let servers = 0;
+let socket = `flowsteer-e2e-${process.pid}-0`;
 const target = 'app';
 let server: FakeOpenAiServer | undefined;
 let dir = '';
@@ -65,6 +67,7 @@ function script(options: ScriptOptions = {}): (request: RecordedRequest) => Fake
 }
 
 async function open(args: string[], options: ScriptOptions & { size?: [number, number]; env?: string[] } = {}): Promise<void> {
+  socket = `flowsteer-e2e-${process.pid}-${++servers}`;
   server = await FakeOpenAiServer.start(script(options));
   dir = await mkdtemp(join(tmpdir(), 'flowsteer-e2e-'));
   await writeFile(join(dir, 'package.json'), '{"name":"e2e","private":true}');
@@ -114,8 +117,9 @@ describe.skipIf(!hasTmux)('flowsteer in a real terminal (tmux)', () => {
     keys('f');
     await waitFor('finished — press r to run the workflow');
     keys('r');
-    text = await waitFor('answer: The product of 6 and 7 is 42.', { timeoutMs: 30_000 });
-    expect(text).toContain('run complete');
+    // The status line is drawn after the answer: wait for it, not for the answer.
+    text = await waitFor('run complete', { timeoutMs: 30_000 });
+    expect(text).toContain('answer: The product of 6 and 7 is 42.');
     keys('t');
     text = await waitFor('Trace of Custom -> Verify');
     expect(text).toMatch(/✓ node_1 Custom · \d+ tokens · \d+ ms/);
