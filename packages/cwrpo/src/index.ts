@@ -11,3 +11,6 @@ export * from './onnx.js';
 export * from './export.js';
 export * from './env-server.js';
 export * from './sim-executor.js';
+export * from './ceiling.js';
+export * from './operator-roles.js';
+export * from './study.js';
