@@ -32,7 +32,8 @@ export interface MethodResult {
   readonly expected: number;
   readonly byFamily: Readonly<Record<string, number>>;
   readonly ofCeiling: number;
-  /** Mean share of groups with all-equal rewards, over all updates. */
+  /** Mean share of groups with all-equal rewards over the first updates (a plateau), and over all updates (late on, converged groups that all succeed count too). */
+  readonly earlyZeroAdvantageGroupShare: number;
   readonly zeroAdvantageGroupShare: number;
   /** Training rollouts of the first updates: share the policy finished, and early finishes (< 3 operators) among those. */
   readonly earlyFinishedRate: number;
@@ -104,6 +105,7 @@ async function trainAndEvaluate(dir: string, config: TrainConfig, tasks: readonl
     expected: evaluation.meanSuccessProbability,
     byFamily: evaluation.byFamily,
     ofCeiling: evaluation.meanSuccessProbability / ceiling,
+    earlyZeroAdvantageGroupShare: mean(first.map((m) => m.zeroAdvantageGroupShare)),
     zeroAdvantageGroupShare: mean(metrics.map((m) => m.zeroAdvantageGroupShare)),
     earlyFinishedRate: mean(first.map((m) => m.finishedRate)),
     earlyFinishAmongFinished: finishedEarly === 0 ? 0 : first.reduce((a, m) => a + m.earlyFinishRate, 0) / finishedEarly,
@@ -171,6 +173,7 @@ export function formatStudy(study: StudyResult): string {
     `training rollouts                         CWRPO          GRPO`,
   ];
   const ablation: Array<[string, (m: MethodResult) => number]> = [
+    [`zero-advantage groups, first ${study.earlyUpdates} updates`, (m) => m.earlyZeroAdvantageGroupShare],
     ['zero-advantage groups, all updates', (m) => m.zeroAdvantageGroupShare],
     [`finished by the policy, first ${study.earlyUpdates} updates`, (m) => m.earlyFinishedRate],
     [`early finish (< 3 ops) among finished, first ${study.earlyUpdates}`, (m) => m.earlyFinishAmongFinished],
