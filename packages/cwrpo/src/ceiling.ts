@@ -32,7 +32,7 @@ export interface SimulatorCeiling {
   readonly options: Required<CeilingSearchOptions>;
 }
 
-const DEFAULT_SEARCH: Required<CeilingSearchOptions> = { maxRounds: 20, exhaustiveDepth: 4, beamWidth: 1500 };
+const DEFAULT_SEARCH: Required<CeilingSearchOptions> = { maxRounds: 20, exhaustiveDepth: 3, beamWidth: 1500 };
 
 function roundsOf(shape: ActionShape): number {
   switch (shape.kind) {
