@@ -30,7 +30,7 @@ export interface Runtime {
 
 export const DEFAULT_PROBE_URLS: readonly string[] = ['http://127.0.0.1:8000/v1', 'http://127.0.0.1:11434/v1', 'http://127.0.0.1:1234/v1', 'http://127.0.0.1:8080/v1'];
 
-/** The policy network shipped with the app (trained with `flowsteer train --env sim --updates 120 --seed 7`). */
+/** The policy network shipped with the app: `policy.onnx` of `flowsteer train --env sim --seed 2 --out DIR` (defaults otherwise; deterministic by seed). */
 export const EMBEDDED_POLICY_PATH = fileURLToPath(new URL('../../assets/default-policy.onnx', import.meta.url));
 
 /** The first OpenAI-compatible server on loopback that lists a model, if any. */
