@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendLineDurable, writeFileAtomic, type Policy } from '@flowsteer/core';
+import { StoreError, appendLineDurable, writeFileAtomic, type Policy } from '@flowsteer/core';
 import { parseDsl } from '@flowsteer/canvas';
 import { ACTIONS, FEATURE_SIZE, canvasFeaturesFrom, featuresOf, validMask } from './actions.js';
 import { DEFAULT_OBJECTIVE, decisionLoss, groupAdvantages, type ObjectiveConfig } from './advantages.js';
@@ -226,10 +226,11 @@ export class Trainer {
     try {
       checkpoint = JSON.parse(await readFile(Trainer.checkpointPath(dir), 'utf8')) as Checkpoint;
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ENOENT') throw new Error(`cannot read the checkpoint in ${dir}: ${(error as Error).message}`);
+      if ((error as { code?: string }).code !== 'ENOENT') throw new StoreError(`cannot read the checkpoint in ${dir}: ${(error as Error).message}`, { cause: error });
     }
-    if (checkpoint !== undefined && checkpoint.format !== 'flowsteer.cwrpo.checkpoint') throw new Error(`${Trainer.checkpointPath(dir)} is not a CWRPO checkpoint`);
-    if (checkpoint !== undefined && checkpoint.version !== 2) throw new Error(`${Trainer.checkpointPath(dir)} is a version ${String(checkpoint.version)} checkpoint from an older simulator; start a new run in another directory`);
+    if (checkpoint !== undefined && checkpoint.format !== 'flowsteer.cwrpo.checkpoint') throw new StoreError(`${Trainer.checkpointPath(dir)} is not a CWRPO checkpoint`);
+    // Version 1 was trained on the simulator with shortcuts, with other features and no weight decay.
+    if (checkpoint !== undefined && checkpoint.version !== 2) throw new StoreError(`${Trainer.checkpointPath(dir)} is a version ${String(checkpoint.version)} checkpoint from an older simulator and policy; start a new run in another directory`);
     const effective = checkpoint === undefined ? config : { ...checkpoint.config, updates: config.updates };
     const ignored = checkpoint === undefined ? [] : (Object.keys(config) as Array<keyof TrainConfig>).filter((key) => key !== 'updates' && JSON.stringify(config[key]) !== JSON.stringify(checkpoint.config[key]));
     const trainer = new Trainer(dir, effective, checkpoint);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -98,6 +98,14 @@ describe('Trainer', () => {
     expect([...b2.params.w1]).toEqual([...a.params.w1]);
     const { ignored: changed } = await Trainer.open(split, { ...small, seed: 99 });
     expect(changed).toEqual(['seed']);
+  });
+
+  it('refuses a checkpoint of the old format with a typed error and leaves it in place', async () => {
+    const dir = await tempDir();
+    const old = JSON.stringify({ format: 'flowsteer.cwrpo.checkpoint', version: 1, config: small, completedUpdates: 3 });
+    await writeFile(Trainer.checkpointPath(dir), old);
+    await expect(Trainer.open(dir, small)).rejects.toMatchObject({ name: 'StoreError', code: 'STORE_FAILED', message: expect.stringContaining('version 1 checkpoint') });
+    expect(await readFile(Trainer.checkpointPath(dir), 'utf8')).toBe(old);
   });
 
   it('survives kill -9 mid-run: a restart finishes with the weights of an uninterrupted run', async () => {
