@@ -32,7 +32,20 @@ describe('flowsteer train', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('resumed at update 2, trained to update 3');
     expect(second.stderr).toMatch(/update 3\/3 █+ reward/);
-    expect(second.stdout).toMatch(/trained \(greedy\)\s+\d+\.\d%/);
+    expect(second.stdout).toMatch(/trained \(greedy\), \d+\.\d% of ceiling\s+\d+\.\d%/);
+    expect(second.stdout).toMatch(/ceiling \(best workflow per family\)\s+\d+\.\d%/);
+    expect(second.stdout).toMatch(/random until it finishes\s+\d+\.\d%/);
+  });
+
+  it('runs the multi-seed study with --seeds and prints mean ± sd per method', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flowsteer-train-'));
+    const result = await flowsteer(['train', '--env', 'sim', '--seeds', '1,2', '--out', dir, '--updates', '2', '--groups', '2', '--group-size', '3', '--eval-tasks', '6', '--lr', '0.02', '--entropy', '0.01']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/CWRPO \(greedy\)\s+\d+\.\d% ± \d+\.\d\s+\d+\.\d% \d+\.\d%/);
+    expect(result.stdout).toMatch(/plain-correctness GRPO \(greedy\)\s+\d+\.\d% ± /);
+    expect(result.stdout).toContain('lr 0.02, AdamW decay 0.01, clip 0.2, KL 0.005, entropy 0.01');
+    const study = JSON.parse(await readFile(join(dir, 'study.json'), 'utf8')) as { seeds: Array<{ seed: number }> };
+    expect(study.seeds.map((s) => s.seed)).toEqual([1, 2]);
   });
 
   it('rejects an unknown environment or reward with exit 2', async () => {
@@ -41,6 +54,15 @@ describe('flowsteer train', () => {
     const bad = await flowsteer(['train', '--out', dir, '--reward', 'vibes']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--reward must be cwrpo or correctness');
+    const seeds = await flowsteer(['train', '--out', dir, '--seeds', '1,x']);
+    expect(seeds.code).toBe(2);
+    expect(seeds.stderr).toContain('--seeds expects a comma-separated list');
+    const lr = await flowsteer(['train', '--out', dir, '--lr', 'fast']);
+    expect(lr.code).toBe(2);
+    expect(lr.stderr).toContain('--lr expects a non-negative number');
+    const group = await flowsteer(['train', '--out', dir, '--group-size', '1']);
+    expect(group.code).toBe(2);
+    expect(group.stderr).toContain('--group-size must be at least 2');
   });
 });
 

@@ -1,27 +1,41 @@
+import type { OperatorCategory } from '@flowsteer/core';
+import { isSolver, operatorCategory } from './operator-roles.js';
+
 /**
  * The local policy's discrete action space: canvas edits rendered as the same XML the LLM policy
  * writes, so every action goes through the real canvas parser and validation.
  */
+
+/** The canvas node an action adds, for code that reasons about actions without a canvas (the ceiling search). */
+export type ActionShape =
+  | { readonly kind: 'operator'; readonly operator: string }
+  | { readonly kind: 'parallel'; readonly operators: readonly string[] }
+  | { readonly kind: 'conditional'; readonly check: string; readonly repair: string }
+  | { readonly kind: 'loop'; readonly operators: readonly string[]; readonly count: number }
+  | { readonly kind: 'finish' };
 
 export interface LocalAction {
   readonly name: string;
   readonly xml: string;
   /** Operators this action adds (empty for finish). */
   readonly adds: readonly string[];
+  readonly shape: ActionShape;
 }
 
 export const LIBRARY: readonly string[] = ['Custom', 'AnswerGenerate', 'Programmer', 'ScEnsemble', 'Test', 'Review', 'Revise', 'Decompose', 'Verify', 'Plan', 'Aggregate', 'Format'];
 
-const add = (op: string): LocalAction => ({ name: `add ${op}`, xml: `<action>add</action><operator>${op}</operator>`, adds: [op] });
+const add = (op: string): LocalAction => ({ name: `add ${op}`, xml: `<action>add</action><operator>${op}</operator>`, adds: [op], shape: { kind: 'operator', operator: op } });
 const parallel = (ops: readonly string[]): LocalAction => ({
   name: `parallel [${ops.join(', ')}]`,
   xml: `<action>add</action><structure>parallel</structure><operators>${ops.join(',')}</operators>`,
   adds: ops,
+  shape: { kind: 'parallel', operators: ops },
 });
 const conditional = (check: string, repair: string): LocalAction => ({
   name: `conditional ${check} ? ${repair} : done`,
   xml: `<action>add</action><structure>conditional</structure><condition>${check}</condition><true>${repair}</true><false>done</false>`,
   adds: [check, repair],
+  shape: { kind: 'conditional', check, repair },
 });
 
 export const ACTIONS: readonly LocalAction[] = [
@@ -32,8 +46,8 @@ export const ACTIONS: readonly LocalAction[] = [
   conditional('Verify', 'Revise'),
   conditional('Review', 'Revise'),
   conditional('Test', 'Programmer'),
-  { name: 'loop (Review -> Revise) * 2', xml: '<action>add</action><structure>loop</structure><operators>Review,Revise</operators><count>2</count>', adds: ['Review', 'Revise', 'Review', 'Revise'] },
-  { name: 'finish', xml: '<action>finish</action>', adds: [] },
+  { name: 'loop (Review -> Revise) * 2', xml: '<action>add</action><structure>loop</structure><operators>Review,Revise</operators><count>2</count>', adds: ['Review', 'Revise', 'Review', 'Revise'], shape: { kind: 'loop', operators: ['Review', 'Revise'], count: 2 } },
+  { name: 'finish', xml: '<action>finish</action>', adds: [], shape: { kind: 'finish' } },
 ];
 
 export const FINISH_ACTION = ACTIONS.length - 1;
@@ -53,9 +67,12 @@ export interface CanvasFeatures {
   readonly finishAllowed: boolean;
 }
 
-export const FEATURE_SIZE = TASK_FAMILIES.length + LIBRARY.length + 3 + 4;
+/** Categories of the canvas vocabulary, for the "what came last" feature (order matters to a workflow). */
+const LAST_OPERATOR_CATEGORIES: readonly OperatorCategory[] = ['solver', 'code', 'checker', 'reviser', 'formatter', 'ensemble', 'planner'];
 
-/** Task family one-hot, operator counts, structure flags, size, progress, last operator kind, finish allowed. */
+export const FEATURE_SIZE = TASK_FAMILIES.length + LIBRARY.length + 3 + 3 + LAST_OPERATOR_CATEGORIES.length + 1;
+
+/** Task family one-hot, operator counts, structure flags, size, progress, finish allowed, the last operator's category, whether an answer exists. */
 export function featuresOf(state: CanvasFeatures): Float64Array {
   const x = new Float64Array(FEATURE_SIZE);
   let i = 0;
@@ -66,8 +83,10 @@ export function featuresOf(state: CanvasFeatures): Float64Array {
   x[i++] = state.hasLoop ? 1 : 0;
   x[i++] = state.operators.length / 8;
   x[i++] = state.round / Math.max(1, state.maxRounds);
-  x[i++] = state.operators[state.operators.length - 1] === 'Format' ? 1 : 0;
   x[i++] = state.finishAllowed ? 1 : 0;
+  const last = state.operators[state.operators.length - 1];
+  for (const category of LAST_OPERATOR_CATEGORIES) x[i++] = last !== undefined && operatorCategory(last) === category ? 1 : 0;
+  x[i++] = state.operators.some(isSolver) ? 1 : 0;
   return x;
 }
 

@@ -43,8 +43,9 @@ export interface DecisionLoss {
 }
 
 /**
- * Per-decision loss: −min(ρA, clip(ρ, 1±ε)A) + β·KL₃(π_ref‖π_θ) − c·H(π_θ), with ρ = π_θ/π_old and
- * the unbiased k3 estimator KL₃ = r − log r − 1, r = π_ref/π_θ.
+ * Per-decision loss: −min(ρA, clip(ρ, 1±ε)A) + β·k3 − c·H(π_θ), with ρ = π_θ/π_old and the k3
+ * estimator k3 = r − log r − 1, r = π_ref/π_θ. With the action sampled from π_θ, k3 is an unbiased
+ * estimate of KL(π_θ‖π_ref) (the reverse KL, as in GRPO).
  */
 export function decisionLoss(terms: DecisionTerms, config: ObjectiveConfig = DEFAULT_OBJECTIVE): DecisionLoss {
   const ratio = Math.exp(terms.logProb - terms.oldLogProb);

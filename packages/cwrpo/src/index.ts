@@ -10,3 +10,6 @@ export * from './trainer.js';
 export * from './onnx.js';
 export * from './export.js';
 export * from './sim-executor.js';
+export * from './ceiling.js';
+export * from './operator-roles.js';
+export * from './study.js';

@@ -102,8 +102,14 @@ export function backward(params: MlpParams, x: ArrayLike<number>, hidden: Float6
   }
 }
 
-/** Adam with decoupled weight decay and global gradient-norm clipping. */
-export class Adam {
+/** AdamW defaults: the paper's weight decay of 0.01. */
+export const DEFAULT_WEIGHT_DECAY = 0.01;
+
+/**
+ * AdamW (Loshchilov & Hutter): Adam with decoupled weight decay — every parameter shrinks by
+ * lr · decay each step, outside the adaptive gradient step — and global gradient-norm clipping.
+ */
+export class AdamW {
   readonly #m: MlpGrads;
   readonly #v: MlpGrads;
   #step = 0;
@@ -111,6 +117,7 @@ export class Adam {
   constructor(
     params: MlpParams,
     readonly learningRate: number,
+    readonly weightDecay = DEFAULT_WEIGHT_DECAY,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-8,
@@ -143,7 +150,8 @@ export class Adam {
         const gi = (g[i] as number) * scale;
         m[i] = this.beta1 * (m[i] as number) + (1 - this.beta1) * gi;
         v[i] = this.beta2 * (v[i] as number) + (1 - this.beta2) * gi * gi;
-        p[i] = (p[i] as number) - (this.learningRate * ((m[i] as number) / c1)) / (Math.sqrt((v[i] as number) / c2) + this.epsilon);
+        const decayed = (p[i] as number) * (1 - this.learningRate * this.weightDecay);
+        p[i] = decayed - (this.learningRate * ((m[i] as number) / c1)) / (Math.sqrt((v[i] as number) / c2) + this.epsilon);
       }
     }
     return norm;

@@ -1,8 +1,15 @@
+import { isChecker, isFormatter } from './operator-roles.js';
+
 /**
  * The CWRPO reward: a base penalty, a diversity-constrained structure reward (capped), and the
  * correctness reward released only when the structure reward is full ("conditional release").
  * The schedule is data, so the reference weights and the config file's milestone scheme are two
  * named values of one type.
+ *
+ * An episode ended by the round limit is auto-finished as in the reference: its workflow is run
+ * and scored like any other, and the schedule's `forcedFinishPenalty` is subtracted, so that not
+ * finishing never earns what finishing the same workflow earns. The breakdown says which it was
+ * (`forcedFinish`).
  */
 
 export interface DslFacts {
@@ -34,10 +41,20 @@ export interface RewardSchedule {
   readonly loopNotation: 'canvas' | 'reference';
   /** Summed in this order (float results depend on it). */
   readonly components: readonly RewardComponent[];
+  /** Subtracted from the total of an episode the round limit auto-finished. */
+  readonly forcedFinishPenalty: number;
 }
 
+/** What the reward needs to know about how the episode ended. */
+export interface EpisodeEnd {
+  /** The round limit ended the episode and the canvas auto-finished the workflow. */
+  readonly forcedFinish: boolean;
+}
+
+/** Default penalty for an auto-finished episode: a forced correct answer earns less than a finished one, a forced wrong one less than a finished wrong one. */
+export const FORCED_FINISH_PENALTY = 0.5;
+
 export const REFERENCE_COUNTED_OPERATORS: readonly string[] = ['Plan', 'Decompose', 'Programmer', 'Custom', 'Test', 'Review', 'Verify', 'Revise', 'ScEnsemble', 'Aggregate', 'AnswerGenerate', 'Format'];
-const CHECKERS = ['Verify', 'Test', 'Review'];
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -65,9 +82,10 @@ export const REFERENCE_SCHEDULE: RewardSchedule = {
   cap: 1,
   countedOperators: REFERENCE_COUNTED_OPERATORS,
   loopNotation: 'canvas',
+  forcedFinishPenalty: FORCED_FINISH_PENALTY,
   components: [
-    { name: 'checker', weight: 0.2, when: (f) => f.operators.some((op) => CHECKERS.includes(op)) },
-    { name: 'format', weight: 0.2, when: (f) => f.operators.includes('Format') },
+    { name: 'checker', weight: 0.2, when: (f) => f.operators.some(isChecker) },
+    { name: 'format', weight: 0.2, when: (f) => f.operators.some(isFormatter) },
     { name: 'operatorCount', weight: 0.2, when: (f) => f.operators.length >= 6 },
     { name: 'specialStructure', weight: 0.4, when: (f) => f.hasParallel || f.hasConditional || f.hasLoop },
   ],
@@ -83,6 +101,7 @@ export const MILESTONE_SCHEDULE: RewardSchedule = {
   cap: 1,
   countedOperators: REFERENCE_COUNTED_OPERATORS,
   loopNotation: 'canvas',
+  forcedFinishPenalty: FORCED_FINISH_PENALTY,
   components: [
     { name: 'uniqueTypes3', weight: 0.1, when: (f) => f.uniqueOperators >= 3 },
     { name: 'uniqueTypes4', weight: 0.1, when: (f) => f.uniqueOperators >= 4 },
@@ -108,11 +127,19 @@ export interface RewardBreakdown {
   readonly structure: number;
   readonly released: boolean;
   readonly correctness: number;
+  /** The round limit auto-finished this episode (the total includes `forcedFinishPenalty`). */
+  readonly forcedFinish: boolean;
+  /** What was subtracted for the forced finish (0 when the policy finished). */
+  readonly forcedFinishPenalty: number;
+  /** Subtracted for the simulated tokens the workflow spends, when the trainer's token penalty is on. */
+  readonly tokenCostPenalty?: number;
   readonly total: number;
 }
 
+const FINISHED: EpisodeEnd = { forcedFinish: false };
+
 /** CWRPO reward of a final workflow with the given correctness in [0, 1]. */
-export function cwrpoReward(dsl: string, correctness: number, schedule: RewardSchedule = REFERENCE_SCHEDULE): RewardBreakdown {
+export function cwrpoReward(dsl: string, correctness: number, schedule: RewardSchedule = REFERENCE_SCHEDULE, end: EpisodeEnd = FINISHED): RewardBreakdown {
   const facts = dslFacts(dsl, schedule);
   const components: Record<string, number> = {};
   let sum = 0;
@@ -123,12 +150,15 @@ export function cwrpoReward(dsl: string, correctness: number, schedule: RewardSc
   }
   const structure = Math.min(schedule.cap, sum);
   const released = structure >= schedule.cap;
-  return { components, structure, released, correctness, total: schedule.base + structure + (released ? correctness : 0) };
+  const penalty = end.forcedFinish ? schedule.forcedFinishPenalty : 0;
+  const total = schedule.base + structure + (released ? correctness : 0);
+  return { components, structure, released, correctness, forcedFinish: end.forcedFinish, forcedFinishPenalty: penalty, total: penalty === 0 ? total : total - penalty };
 }
 
-/** The plain-correctness reward of an ablation baseline (no structure shaping). */
-export function correctnessReward(_dsl: string, correctness: number): RewardBreakdown {
-  return { components: {}, structure: 0, released: true, correctness, total: correctness };
+/** The plain-correctness reward of an ablation baseline (no structure shaping; the same forced-finish penalty). */
+export function correctnessReward(_dsl: string, correctness: number, end: EpisodeEnd = FINISHED, forcedFinishPenalty = FORCED_FINISH_PENALTY): RewardBreakdown {
+  const penalty = end.forcedFinish ? forcedFinishPenalty : 0;
+  return { components: {}, structure: 0, released: true, correctness, forcedFinish: end.forcedFinish, forcedFinishPenalty: penalty, total: penalty === 0 ? correctness : correctness - penalty };
 }
 
 /** Token-level rewards: zeros, with the total on the last policy token (mask 1). */

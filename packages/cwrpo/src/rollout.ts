@@ -1,6 +1,6 @@
 import { Semaphore, type Policy } from '@flowsteer/core';
 import { CanvasEnv, runEpisode, type CanvasOptions, type CanvasTask } from '@flowsteer/canvas';
-import type { RewardBreakdown } from './reward.js';
+import type { EpisodeEnd, RewardBreakdown } from './reward.js';
 
 export interface TrajectoryTurn {
   readonly round: number;
@@ -21,7 +21,10 @@ export interface Trajectory {
   readonly policyId: string;
   readonly turns: readonly TrajectoryTurn[];
   readonly finalDsl: string;
+  /** The policy finished (false: the round limit auto-finished the workflow). */
   readonly finished: boolean;
+  /** The round limit ended the episode; the canvas auto-finished and scored the workflow. */
+  readonly forcedFinish: boolean;
   /** Round of the accepted finish, or null when the round limit ended the episode. */
   readonly finishRound: number | null;
   readonly operatorCount: number;
@@ -33,9 +36,9 @@ export interface Trajectory {
 
 export interface RolloutOptions {
   readonly canvas: Omit<CanvasOptions, 'runId'>;
-  /** Correctness in [0, 1] of the finished canvas (runs or simulates the final workflow). */
+  /** Correctness in [0, 1] of the final canvas, finished or auto-finished (runs or simulates the final workflow). */
   readonly score: (task: CanvasTask, env: CanvasEnv, rolloutId: string) => number | Promise<number>;
-  readonly reward: (dsl: string, correctness: number) => RewardBreakdown;
+  readonly reward: (dsl: string, correctness: number, end: EpisodeEnd) => RewardBreakdown;
   readonly keepText?: boolean;
   readonly signal?: AbortSignal;
 }
@@ -62,6 +65,9 @@ export async function rollout(policy: Policy, task: CanvasTask & { readonly id?:
       if (result.done && !result.info.forcedFinish) finishRound = result.info.round;
     },
   });
+  // Whatever did not end in the policy's finish was ended by the round limit; its canvas stands as
+  // the auto-finished workflow (the reference's behaviour).
+  const forcedFinish = finishRound === null;
   const correctness = await options.score(task, env, id);
   const finalDsl = env.graph.toDsl();
   return {
@@ -71,10 +77,11 @@ export async function rollout(policy: Policy, task: CanvasTask & { readonly id?:
     turns,
     finalDsl,
     finished: finishRound !== null,
+    forcedFinish,
     finishRound,
     operatorCount: env.graph.statistics().totalOperators,
     correctness,
-    reward: options.reward(finalDsl, correctness),
+    reward: options.reward(finalDsl, correctness, { forcedFinish }),
     advantage: 0,
   };
 }

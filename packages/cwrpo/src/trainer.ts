@@ -1,12 +1,12 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendLineDurable, writeFileAtomic, type Policy } from '@flowsteer/core';
-import { parseDsl, type CanvasEnv } from '@flowsteer/canvas';
+import { StoreError, appendLineDurable, writeFileAtomic, type Policy } from '@flowsteer/core';
+import { parseDsl } from '@flowsteer/canvas';
 import { ACTIONS, FEATURE_SIZE, canvasFeaturesFrom, featuresOf, validMask } from './actions.js';
 import { DEFAULT_OBJECTIVE, decisionLoss, groupAdvantages, type ObjectiveConfig } from './advantages.js';
 import { LocalPolicy } from './local-policy.js';
-import { Adam, backward, cloneParams, createMlp, forward, maskedSoftmax, paramsFromJSON, paramsToJSON, zeroGrads, type MlpGrads, type MlpParams } from './network.js';
-import { REWARD_SCHEDULES, correctnessReward, cwrpoReward, type RewardBreakdown } from './reward.js';
+import { AdamW, DEFAULT_WEIGHT_DECAY, backward, cloneParams, createMlp, forward, maskedSoftmax, paramsFromJSON, paramsToJSON, zeroGrads, type MlpGrads, type MlpParams } from './network.js';
+import { REWARD_SCHEDULES, correctnessReward, cwrpoReward, type EpisodeEnd, type RewardBreakdown } from './reward.js';
 import { Rng } from './random.js';
 import { rolloutGroups, type RolloutOptions, type Trajectory } from './rollout.js';
 import { TEMPLATES, WorkflowSimulator, type SimTask } from './simulator.js';
@@ -20,12 +20,16 @@ export interface TrainConfig {
   readonly updates: number;
   readonly hiddenSize: number;
   readonly learningRate: number;
+  /** AdamW's decoupled weight decay. */
+  readonly weightDecay: number;
   /** Optimisation passes over each batch of decisions. */
   readonly epochs: number;
   readonly objective: ObjectiveConfig;
   /** `cwrpo` = structure + conditionally released correctness; `correctness` = the plain baseline. */
   readonly reward: 'cwrpo' | 'correctness';
   readonly schedule: string;
+  /** Subtracted from the training reward per 1,000 simulated tokens the workflow spends (0: off). */
+  readonly tokenPenalty: number;
   readonly canvas: { readonly maxRounds: number; readonly minOperators: number; readonly requireChecker: boolean; readonly requireStructure: boolean };
   readonly concurrency: number;
 }
@@ -34,13 +38,15 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   seed: 7,
   groups: 8,
   groupSize: 8,
-  updates: 120,
+  updates: 200,
   hiddenSize: 32,
   learningRate: 0.01,
-  epochs: 2,
+  weightDecay: DEFAULT_WEIGHT_DECAY,
+  epochs: 4,
   objective: DEFAULT_OBJECTIVE,
   reward: 'cwrpo',
   schedule: 'reference',
+  tokenPenalty: 0,
   // The finish rules are relaxed so that an early finish is possible and the reward alone must
   // teach structure (otherwise the canvas forbids the shortcut the ablation measures).
   canvas: { maxRounds: 20, minOperators: 1, requireChecker: false, requireStructure: false },
@@ -57,8 +63,16 @@ export interface UpdateMetrics {
   readonly meanStructureReward: number;
   readonly releasedRate: number;
   readonly meanFinishRound: number;
+  /** Share of episodes the policy finished (the rest were auto-finished by the round limit). */
+  readonly finishedRate: number;
   /** Share of episodes that finished with fewer than 3 operators. */
   readonly earlyFinishRate: number;
+  /** Among finished episodes, the share with fewer than 3 operators (null when none finished). */
+  readonly earlyFinishAmongFinished: number | null;
+  /** Share of episodes finished by the policy, with full structure, and (sampled) correct. */
+  readonly finishedStructuredCorrectRate: number;
+  /** Share of groups whose rewards were all equal, so every advantage in them was 0 (no learning signal). */
+  readonly zeroAdvantageGroupShare: number;
   readonly meanOperators: number;
   readonly meanSimTokens: number;
   readonly loss: number;
@@ -71,12 +85,12 @@ export interface UpdateMetrics {
 
 interface Checkpoint {
   readonly format: 'flowsteer.cwrpo.checkpoint';
-  readonly version: 1;
+  readonly version: 2;
   readonly config: TrainConfig;
   readonly completedUpdates: number;
   readonly params: ReturnType<typeof paramsToJSON>;
   readonly reference: ReturnType<typeof paramsToJSON>;
-  readonly adam: ReturnType<Adam['toJSON']>;
+  readonly adam: ReturnType<AdamW['toJSON']>;
   readonly rngState: number;
 }
 
@@ -89,10 +103,6 @@ interface Decision {
   readonly advantage: number;
 }
 
-function finishedProperly(env: CanvasEnv): boolean {
-  return env.done && !env.state.forcedFinish;
-}
-
 function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
@@ -103,9 +113,14 @@ function hashSeed(text: string): number {
   return hash >>> 0;
 }
 
-/** Expected correctness of a trajectory: the simulator's probability if it finished, else 0. */
+/** Expected correctness of a trajectory's final workflow (finished, or auto-finished by the round limit as the reference does). */
 export function expectedCorrectness(simulator: WorkflowSimulator, trajectory: Trajectory): number {
-  return trajectory.finished ? simulator.successProbability(trajectory.task as SimTask, parseDsl(trajectory.finalDsl)) : 0;
+  return simulator.successProbability(trajectory.task as SimTask, parseDsl(trajectory.finalDsl));
+}
+
+/** Whether all rewards of a group are equal (then all its advantages are 0). */
+export function isZeroAdvantageGroup(group: readonly Trajectory[]): boolean {
+  return group.every((t) => Math.abs(t.reward.total - (group[0] as Trajectory).reward.total) < 1e-12);
 }
 
 /** Per-decision training samples of a batch, with advantages and reference log-probs. */
@@ -173,7 +188,7 @@ export class Trainer {
   readonly config: TrainConfig;
   params: MlpParams;
   readonly reference: MlpParams;
-  readonly #adam: Adam;
+  readonly #adam: AdamW;
   #rng: Rng;
   completedUpdates: number;
 
@@ -183,13 +198,13 @@ export class Trainer {
     if (checkpoint === undefined) {
       this.params = createMlp(FEATURE_SIZE, config.hiddenSize, ACTIONS.length, new Rng(config.seed));
       this.reference = cloneParams(this.params);
-      this.#adam = new Adam(this.params, config.learningRate);
+      this.#adam = new AdamW(this.params, config.learningRate, config.weightDecay);
       this.#rng = new Rng(config.seed ^ 0x9e3779b9);
       this.completedUpdates = 0;
     } else {
       this.params = paramsFromJSON(checkpoint.params);
       this.reference = paramsFromJSON(checkpoint.reference);
-      this.#adam = new Adam(this.params, config.learningRate);
+      this.#adam = new AdamW(this.params, config.learningRate, config.weightDecay);
       this.#adam.load(checkpoint.adam);
       this.#rng = Rng.fromState(checkpoint.rngState);
       this.completedUpdates = checkpoint.completedUpdates;
@@ -211,9 +226,11 @@ export class Trainer {
     try {
       checkpoint = JSON.parse(await readFile(Trainer.checkpointPath(dir), 'utf8')) as Checkpoint;
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ENOENT') throw new Error(`cannot read the checkpoint in ${dir}: ${(error as Error).message}`);
+      if ((error as { code?: string }).code !== 'ENOENT') throw new StoreError(`cannot read the checkpoint in ${dir}: ${(error as Error).message}`, { cause: error });
     }
-    if (checkpoint !== undefined && checkpoint.format !== 'flowsteer.cwrpo.checkpoint') throw new Error(`${Trainer.checkpointPath(dir)} is not a CWRPO checkpoint`);
+    if (checkpoint !== undefined && checkpoint.format !== 'flowsteer.cwrpo.checkpoint') throw new StoreError(`${Trainer.checkpointPath(dir)} is not a CWRPO checkpoint`);
+    // Version 1 was trained on the simulator with shortcuts, with other features and no weight decay.
+    if (checkpoint !== undefined && checkpoint.version !== 2) throw new StoreError(`${Trainer.checkpointPath(dir)} is a version ${String(checkpoint.version)} checkpoint from an older simulator and policy; start a new run in another directory`);
     const effective = checkpoint === undefined ? config : { ...checkpoint.config, updates: config.updates };
     const ignored = checkpoint === undefined ? [] : (Object.keys(config) as Array<keyof TrainConfig>).filter((key) => key !== 'updates' && JSON.stringify(config[key]) !== JSON.stringify(checkpoint.config[key]));
     const trainer = new Trainer(dir, effective, checkpoint);
@@ -230,10 +247,16 @@ export class Trainer {
     if (schedule === undefined) throw new Error(`unknown reward schedule "${this.config.schedule}"; known: ${Object.keys(REWARD_SCHEDULES).join(', ')}`);
     return {
       canvas: { ...this.config.canvas, executeEachStep: false },
-      // Correctness is a Bernoulli draw from the simulator, seeded per rollout for reproducibility.
-      // An episode that never finished answers nothing (the reference scored it anyway).
-      score: (task, env, id) => (finishedProperly(env) && new Rng(hashSeed(`${correctnessSeed}:${id}`)).next() < this.simulator.successProbability(task as SimTask, env.graph) ? 1 : 0),
-      reward: (dsl, correctness): RewardBreakdown => (reward === 'cwrpo' ? cwrpoReward(dsl, correctness, schedule) : correctnessReward(dsl, correctness)),
+      // Correctness is a Bernoulli draw from the simulator, as one real execution gives, seeded per
+      // rollout for reproducibility. A workflow the round limit auto-finished is run and scored too
+      // (as in the reference); the reward's forced-finish penalty is what not finishing costs.
+      score: (task, env, id) => (new Rng(hashSeed(`${correctnessSeed}:${id}`)).next() < this.simulator.successProbability(task as SimTask, env.graph) ? 1 : 0),
+      reward: (dsl, correctness, end: EpisodeEnd): RewardBreakdown => {
+        const base = reward === 'cwrpo' ? cwrpoReward(dsl, correctness, schedule, end) : correctnessReward(dsl, correctness, end, schedule.forcedFinishPenalty);
+        if (this.config.tokenPenalty === 0) return base;
+        const tokenCostPenalty = (this.config.tokenPenalty * this.simulator.tokenCost(parseDsl(dsl))) / 1000;
+        return { ...base, tokenCostPenalty, total: base.total - tokenCostPenalty };
+      },
     };
   }
 
@@ -272,6 +295,7 @@ export class Trainer {
     }
     const updateSeconds = (performance.now() - updateStart) / 1000;
     const all = groups.flat();
+    const finished = all.filter((t) => t.finished);
     const metrics: UpdateMetrics = {
       update,
       meanReward: mean(all.map((t) => t.reward.total)),
@@ -281,7 +305,11 @@ export class Trainer {
       meanStructureReward: mean(all.map((t) => this.#structure(t.finalDsl))),
       releasedRate: mean(all.map((t) => (this.#structure(t.finalDsl) >= 1 ? 1 : 0))),
       meanFinishRound: mean(all.map((t) => t.finishRound ?? this.config.canvas.maxRounds)),
+      finishedRate: finished.length / Math.max(1, all.length),
       earlyFinishRate: mean(all.map((t) => (t.finished && t.operatorCount < 3 ? 1 : 0))),
+      earlyFinishAmongFinished: finished.length === 0 ? null : mean(finished.map((t) => (t.operatorCount < 3 ? 1 : 0))),
+      finishedStructuredCorrectRate: mean(all.map((t) => (t.finished && this.#structure(t.finalDsl) >= 1 && t.correctness === 1 ? 1 : 0))),
+      zeroAdvantageGroupShare: mean(groups.map((g) => (isZeroAdvantageGroup(g) ? 1 : 0))),
       meanOperators: mean(all.map((t) => t.operatorCount)),
       meanSimTokens: mean(all.map((t) => this.simulator.tokenCost(parseDsl(t.finalDsl)))),
       loss: last.loss,
@@ -309,7 +337,7 @@ export class Trainer {
   async #checkpoint(): Promise<void> {
     const checkpoint: Checkpoint = {
       format: 'flowsteer.cwrpo.checkpoint',
-      version: 1,
+      version: 2,
       config: this.config,
       completedUpdates: this.completedUpdates,
       params: paramsToJSON(this.params),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MILESTONE_SCHEDULE, REFERENCE_SCHEDULE_WITH_LOOP_BUG, correctnessReward, cwrpoReward, groupAdvantages, tokenRewards } from '../src/index.js';
+import { FORCED_FINISH_PENALTY, MILESTONE_SCHEDULE, REFERENCE_SCHEDULE, REFERENCE_SCHEDULE_WITH_LOOP_BUG, REWARD_SCHEDULES, correctnessReward, cwrpoReward, groupAdvantages, tokenRewards } from '../src/index.js';
 
 // Spec §7 worked examples (R1–R15): DSL, correctness → structure reward, total.
 const vectors: Array<[string, number, number, number]> = [
@@ -67,5 +67,36 @@ describe('CWRPO reward (spec §7, R1–R15 with the reference schedule)', () => 
   it('R17: token-level reward on the last policy token', () => {
     const total = cwrpoReward('Plan -> Verify', 1).total;
     expect(tokenRewards([1, 1, 0, 0, 1, 0], total)).toEqual({ rewards: [0, 0, 0, 0, -0.8, 0], position: 4 });
+  });
+});
+
+describe('episodes ended by the round limit', () => {
+  const full = 'Plan -> [Programmer, Custom] -> ScEnsemble -> Verify ? Revise : done -> Format';
+
+  it('are auto-finished and scored, marked forcedFinish, and always earn less than the same workflow finished', () => {
+    for (const correctness of [0, 1]) {
+      const finished = cwrpoReward(full, correctness);
+      const forced = cwrpoReward(full, correctness, REFERENCE_SCHEDULE, { forcedFinish: true });
+      expect(finished).toMatchObject({ forcedFinish: false, forcedFinishPenalty: 0 });
+      expect(forced).toMatchObject({ forcedFinish: true, forcedFinishPenalty: FORCED_FINISH_PENALTY, released: true, correctness });
+      expect(forced.total).toBeCloseTo(finished.total - FORCED_FINISH_PENALTY, 12);
+    }
+  });
+
+  it('never pay "never finish" like a finished wrong answer, in every schedule and in the plain baseline', () => {
+    for (const schedule of Object.values(REWARD_SCHEDULES)) {
+      expect(schedule.forcedFinishPenalty).toBeGreaterThan(0);
+      for (const dsl of [full, 'Custom', '']) {
+        expect(cwrpoReward(dsl, 0, schedule, { forcedFinish: true }).total).toBeLessThan(cwrpoReward(dsl, 0, schedule).total);
+      }
+    }
+    expect(correctnessReward(full, 0, { forcedFinish: true }).total).toBeLessThan(correctnessReward(full, 0).total);
+    expect(correctnessReward(full, 1, { forcedFinish: true })).toMatchObject({ forcedFinish: true, total: 1 - FORCED_FINISH_PENALTY });
+  });
+
+  it('reads checker and formatter roles from the canvas vocabulary categories', () => {
+    expect(cwrpoReward('Custom -> Test', 0).components['checker']).toBe(0.2);
+    expect(cwrpoReward('Custom -> Revise', 0).components['checker']).toBe(0);
+    expect(cwrpoReward('Custom -> Format', 0).components['format']).toBe(0.2);
   });
 });

@@ -9,7 +9,7 @@ import { cwrpoTrainer } from './trainer.js';
 /** Who provides the app's own implementations in `plugins list` and clash reports (first-party). */
 export const BUILTIN_PROVIDER = '@flowsteer/tui (built-in)';
 
-/** The policy network shipped with the app (trained with `flowsteer train --env sim --updates 120 --seed 7`). */
+/** The policy network shipped with the app: `policy.onnx` of `flowsteer train --env sim --seed 2 --out DIR` (defaults otherwise; deterministic by seed). */
 export const EMBEDDED_POLICY_PATH = fileURLToPath(new URL('../../assets/default-policy.onnx', import.meta.url));
 
 export async function embeddedPolicy(): Promise<Policy> {

@@ -11,12 +11,19 @@ const CwrpoOptions = z
     env: z.string().default('sim'),
     groups: z.number().int().positive().default(8),
     groupSize: z.number().int().positive().default(8),
-    updates: z.number().int().positive().default(120),
+    updates: z.number().int().positive().default(200),
     seed: z.number().int().nonnegative().default(7),
     reward: z.string().default('cwrpo'),
     schedule: z.string().default('reference'),
     strictFinish: z.boolean().default(false),
     evalTasks: z.number().int().positive().default(300),
+    learningRate: z.number().positive().optional(),
+    weightDecay: z.number().nonnegative().optional(),
+    clip: z.number().positive().optional(),
+    kl: z.number().nonnegative().optional(),
+    entropy: z.number().nonnegative().optional(),
+    epochs: z.number().int().positive().optional(),
+    tokenPenalty: z.number().nonnegative().optional(),
   })
   .strict();
 
