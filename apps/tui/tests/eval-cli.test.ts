@@ -110,7 +110,10 @@ describe('flowsteer score', () => {
     expect(JSON.parse(code.stdout)).toMatchObject({ metric: 'pass@1', correct: false });
     expect((await flowsteer(['score', '--metric', 'bleu', '--prediction', 'x', '--answer', 'y'])).code).toBe(2);
     expect((await flowsteer(['score', '--metric', 'math', '--metric-mode', 'lenient', '--prediction', 'x', '--answer', 'y'])).stderr).toContain('--metric-mode must be one of official, reference, strict');
-  });
+    const noSandbox = await flowsteer(['score', '--metric', 'pass@1', '--sandbox', 'nope', '--prediction', 'def add(a, b):\n    return a + b', '--test', join(dir, 'tests.py')]);
+    expect(noSandbox.code).toBe(2);
+    expect(noSandbox.stderr).toContain('"nope" is not installed; available: pyodide');
+  }, 120_000);
 
   it('scores operator, sign, direction, infinity and bracket changes 0 in official and strict; only reference accepts them', async () => {
     const pairs: Array<[string, string]> = [['x-1', 'x+1'], ['-x', 'x'], ['x^2', '\\frac{x}{2}'], ['x>3', 'x<3'], ['-\\infty', '\\infty'], ['(-\\infty, 3)', '(-\\infty, 3]'], ['[2,5)', '(2,5]']];
@@ -124,7 +127,7 @@ describe('flowsteer score', () => {
     expect(JSON.parse(trivia.stdout)).toMatchObject({ benchmark: 'triviaqa', mode: 'official', em: 1, f1: 1 });
     const gsm = await flowsteer(['score', '--metric', 'math', '--benchmark', 'gsm8k', '--metric-mode', 'official', '--prediction', 'The answer is 72.', '--answer', '#### 72', '--json']);
     expect(JSON.parse(gsm.stdout)).toMatchObject({ score: 1, variants: { 'strict-match': 0, 'flexible-extract': 1 } });
-  });
+  }, 120_000);
 
   it('scores a JSONL batch', async () => {
     const input = [
