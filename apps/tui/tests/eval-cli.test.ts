@@ -229,6 +229,30 @@ describe('flowsteer eval', () => {
     expect((await accuracy('reference', textOnly))['math']).toBe(1);
   }, 240_000);
 
+  it('records a run\'s executor calls to a cassette and re-scores them offline in another mode', async () => {
+    server = await FakeOpenAiServer.start(executor());
+    const files = ['squad_v2.json', 'math.jsonl', 'mbpp.jsonl'].flatMap((f) => ['--data', join(fixtures, 'native', f)]);
+    const root = await tempDir();
+    const cassette = join(root, 'executor.cassette.jsonl');
+    const recorded = await flowsteer(['eval', ...files, '--out', join(root, 'live'), '--policy', 'template:auto', '--concurrency', '1', '--record', cassette, '--json'], { env: evalEnv(server.baseUrl) });
+    expect(recorded.code, recorded.stderr).toBe(0);
+    const calls = server.requests.length;
+    await server.close();
+    server = undefined;
+    // No server now: every executor answer comes from the cassette.
+    const offline = await flowsteer(['eval', ...files, '--out', join(root, 'offline'), '--policy', 'template:auto', '--concurrency', '1', '--cassette', cassette, '--metric-mode', 'official', '--json'], { env: { FLOWSTEER_CANVAS_MIN_OPERATORS: '1', FLOWSTEER_STORE_DIR: '.flowsteer' } });
+    expect(offline.code, offline.stderr).toBe(0);
+    const predictions = async (dir: string) =>
+      (await readFile(join(root, dir, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; prediction: string; correct: boolean }).sort((a, b) => a.id.localeCompare(b.id));
+    const live = await predictions('live');
+    const replayed = await predictions('offline');
+    expect(calls).toBeGreaterThan(0);
+    expect(replayed.map((r) => [r.id, r.prediction])).toEqual(live.map((r) => [r.id, r.prediction]));
+    // Same answers, other scorer: official SQuAD v2 does not read "unanswerable" as the empty answer.
+    expect(live.find((r) => r.id === 'sq-2')?.correct).toBe(true);
+    expect(replayed.find((r) => r.id === 'sq-2')?.correct).toBe(false);
+  }, 240_000);
+
   it('refuses to mix runs and explains a missing model', async () => {
     server = await FakeOpenAiServer.start(executor());
     const out = join(await tempDir(), 'run');

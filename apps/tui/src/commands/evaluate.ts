@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Host, Sandbox } from '@flowsteer/core';
 import { DATASETS, describeMode, isMetricMode, markdownReport, METRIC_MODES, readRun, runEvaluation, scoreAnswer, summarize, writeReport, type EvalProblem, type MetricMode, type MetricName } from '@flowsteer/eval';
 import { WorkflowExecutor } from '@flowsteer/canvas';
+import { RecordingBackend } from '@flowsteer/backends-replay';
 import { CliUsageError } from '../errors.js';
 import { resolveRuntime, type PolicyChoice } from '../session/runtime.js';
 
@@ -119,6 +120,8 @@ export interface EvalCommandOptions {
   readonly samples?: number;
   readonly metricMode: MetricMode;
   readonly sandbox: string;
+  /** Append every executor call to this cassette, so the run can be replayed offline. */
+  readonly record?: string;
   readonly concurrency: number;
   readonly seed: number;
   readonly canvas: { maxRounds: number; minOperators: number; requireChecker: boolean; requireStructure: boolean };
@@ -128,7 +131,8 @@ export interface EvalCommandOptions {
 
 /** `flowsteer eval`: a resumable evaluation run with a manifest and a markdown report. */
 export async function evalCommand(host: Host<Record<never, never>>, options: EvalCommandOptions) {
-  const runtime = await resolveRuntime(host, { choice: options.policy, events: host.events });
+  const record = options.record;
+  const runtime = await resolveRuntime(host, { choice: options.policy, events: host.events, ...(record === undefined ? {} : { wrapExecutorBackend: (backend) => new RecordingBackend(backend, record) }) });
   if (runtime.kind === 'embedded') {
     await runtime.close();
     throw new CliUsageError('evaluation needs an executor model: set executor.baseUrl and executor.model (or FLOWSTEER_EXECUTOR_*), or start a local OpenAI-compatible server');

@@ -79,7 +79,7 @@ async function embeddedPolicy(): Promise<Policy> {
  * local server that answers on loopback; else the embedded defaults (the local ONNX policy with
  * the workflow simulator). `choice` overrides the policy.
  */
-export async function resolveRuntime(host: Host<Record<never, never>>, options: { choice: PolicyChoice; events: EventBus; probeUrls?: readonly string[] }): Promise<Runtime> {
+export async function resolveRuntime(host: Host<Record<never, never>>, options: { choice: PolicyChoice; events: EventBus; probeUrls?: readonly string[]; wrapExecutorBackend?: (backend: LlmBackend) => LlmBackend }): Promise<Runtime> {
   const operators = host.registries.operators.entries().map((e) => e.value);
   let executorBackend: LlmBackend | undefined;
   let kind: Runtime['kind'] = 'embedded';
@@ -101,6 +101,8 @@ export async function resolveRuntime(host: Host<Record<never, never>>, options: 
   let sandbox: Sandbox | undefined;
   let executor: CanvasExecutor;
   let runFinal: Runtime['runFinal'];
+  // Eval records the executor's calls to a cassette by wrapping the backend here.
+  if (executorBackend !== undefined && options.wrapExecutorBackend !== undefined) executorBackend = options.wrapExecutorBackend(executorBackend);
   if (executorBackend === undefined) {
     executor = new SimulatedExecutor();
     runFinal = simulatedFinalRun;
