@@ -110,7 +110,10 @@ describe('flowsteer score', () => {
     expect(JSON.parse(code.stdout)).toMatchObject({ metric: 'pass@1', correct: false });
     expect((await flowsteer(['score', '--metric', 'bleu', '--prediction', 'x', '--answer', 'y'])).code).toBe(2);
     expect((await flowsteer(['score', '--metric', 'math', '--metric-mode', 'lenient', '--prediction', 'x', '--answer', 'y'])).stderr).toContain('--metric-mode must be one of official, reference, strict');
-  });
+    const noSandbox = await flowsteer(['score', '--metric', 'pass@1', '--sandbox', 'nope', '--prediction', 'def add(a, b):\n    return a + b', '--test', join(dir, 'tests.py')]);
+    expect(noSandbox.code).toBe(2);
+    expect(noSandbox.stderr).toContain('"nope" is not installed; available: pyodide');
+  }, 120_000);
 
   it('scores operator, sign, direction, infinity and bracket changes 0 in official and strict; only reference accepts them', async () => {
     const pairs: Array<[string, string]> = [['x-1', 'x+1'], ['-x', 'x'], ['x^2', '\\frac{x}{2}'], ['x>3', 'x<3'], ['-\\infty', '\\infty'], ['(-\\infty, 3)', '(-\\infty, 3]'], ['[2,5)', '(2,5]']];
@@ -124,7 +127,7 @@ describe('flowsteer score', () => {
     expect(JSON.parse(trivia.stdout)).toMatchObject({ benchmark: 'triviaqa', mode: 'official', em: 1, f1: 1 });
     const gsm = await flowsteer(['score', '--metric', 'math', '--benchmark', 'gsm8k', '--metric-mode', 'official', '--prediction', 'The answer is 72.', '--answer', '#### 72', '--json']);
     expect(JSON.parse(gsm.stdout)).toMatchObject({ score: 1, variants: { 'strict-match': 0, 'flexible-extract': 1 } });
-  });
+  }, 120_000);
 
   it('scores a JSONL batch', async () => {
     const input = [
@@ -224,6 +227,30 @@ describe('flowsteer eval', () => {
     expect(await accuracy('strict', textOnly)).toEqual({ math: 0.5, squad_v2: 1 });
     // The reference evaluator's math check ignores brackets, so it accepts (3, ∞] for (3, ∞).
     expect((await accuracy('reference', textOnly))['math']).toBe(1);
+  }, 240_000);
+
+  it('records a run\'s executor calls to a cassette and re-scores them offline in another mode', async () => {
+    server = await FakeOpenAiServer.start(executor());
+    const files = ['squad_v2.json', 'math.jsonl', 'mbpp.jsonl'].flatMap((f) => ['--data', join(fixtures, 'native', f)]);
+    const root = await tempDir();
+    const cassette = join(root, 'executor.cassette.jsonl');
+    const recorded = await flowsteer(['eval', ...files, '--out', join(root, 'live'), '--policy', 'template:auto', '--concurrency', '1', '--record', cassette, '--json'], { env: evalEnv(server.baseUrl) });
+    expect(recorded.code, recorded.stderr).toBe(0);
+    const calls = server.requests.length;
+    await server.close();
+    server = undefined;
+    // No server now: every executor answer comes from the cassette.
+    const offline = await flowsteer(['eval', ...files, '--out', join(root, 'offline'), '--policy', 'template:auto', '--concurrency', '1', '--cassette', cassette, '--metric-mode', 'official', '--json'], { env: { FLOWSTEER_CANVAS_MIN_OPERATORS: '1', FLOWSTEER_STORE_DIR: '.flowsteer' } });
+    expect(offline.code, offline.stderr).toBe(0);
+    const predictions = async (dir: string) =>
+      (await readFile(join(root, dir, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; prediction: string; correct: boolean }).sort((a, b) => a.id.localeCompare(b.id));
+    const live = await predictions('live');
+    const replayed = await predictions('offline');
+    expect(calls).toBeGreaterThan(0);
+    expect(replayed.map((r) => [r.id, r.prediction])).toEqual(live.map((r) => [r.id, r.prediction]));
+    // Same answers, other scorer: official SQuAD v2 does not read "unanswerable" as the empty answer.
+    expect(live.find((r) => r.id === 'sq-2')?.correct).toBe(true);
+    expect(replayed.find((r) => r.id === 'sq-2')?.correct).toBe(false);
   }, 240_000);
 
   it('refuses to mix runs and explains a missing model', async () => {

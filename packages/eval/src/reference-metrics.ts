@@ -41,7 +41,8 @@ export function referenceMathEqual(prediction: string, truth: string): boolean {
   if (normalizeAnswer(p) !== '' && normalizeAnswer(p) === normalizeAnswer(t)) return true;
   const digits = (s: string): number | undefined => {
     const kept = s.replace(/[^\d.-]/g, '');
-    if (!/^-?\d*\.?\d+$/.test(kept)) return undefined;
+    // Python float(): "72." and ".5" are numbers.
+    if (!/^-?(?:\d+\.?\d*|\.\d+)$/.test(kept)) return undefined;
     return Number(kept);
   };
   const dp = digits(p);

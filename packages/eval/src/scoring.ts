@@ -105,7 +105,8 @@ function qaScore(problem: EvalProblem, prediction: string, mode: MetricMode, met
       result = genericQaScore(answer, problem.answers.length === 0 ? [problem.groundTruth] : problem.answers);
   }
   const score = headline === 'em' ? result.em : result.f1;
-  const reason = result.em === 1 ? `exact match with ${JSON.stringify(result.matched)}` : result.f1 > 0 ? `F1 ${result.f1.toFixed(3)} against ${JSON.stringify(result.matched)}` : 'no overlap with any gold answer';
+  const special = problem.source === 'hotpotqa' && [answer, problem.answers[0] ?? ''].some((t) => ['yes', 'no', 'noanswer'].includes(normalizeAnswer(t)));
+  const reason = result.em === 1 ? `exact match with ${JSON.stringify(result.matched)}` : result.f1 > 0 ? `F1 ${result.f1.toFixed(3)} against ${JSON.stringify(result.matched)}` : special ? 'HotpotQA gives yes/no/noanswer credit only for the same word' : 'no overlap with any gold answer';
   return { metric: headline === 'em' ? 'em' : 'f1', mode, score, correct: result.em === 1, extracted: answer, reason, em: result.em, f1: result.f1 };
 }
 
@@ -153,8 +154,9 @@ function referenceScore(problem: EvalProblem, prediction: string, metric: Metric
     const em = normalizeAnswer(prediction) === normalizeAnswer(problem.groundTruth) ? 1 : 0;
     return { metric: 'f1', mode, score, correct, extracted: prediction, reason: `${tag}: set-overlap F1 ${score.toFixed(3)}`, em, f1: score };
   }
-  // Math and MathQA go through the reference's lenient math check.
-  const ok = referenceMathEqual(prediction, problem.groundTruth);
+  // Math and MathQA go through the reference's lenient math check; a native GSM8K answer field is
+  // reduced to its #### number first, as the reference's data files were.
+  const ok = referenceMathEqual(prediction, problem.source === 'gsm8k' ? gsm8kTarget(problem.groundTruth) : problem.groundTruth);
   return binary(metric, mode, ok, prediction, `${tag}: lenient math check ${ok ? 'accepted' : 'rejected'}`);
 }
 

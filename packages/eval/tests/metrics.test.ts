@@ -186,3 +186,13 @@ describe('multiple-choice letters', () => {
     for (const word of ['France', 'Greece', 'Obama', 'The', 'unanswerable', 'Mike']) expect(extractChoice(word)).toBeUndefined();
   });
 });
+
+describe('metric modes', () => {
+  it('refuses the reference mode for training rewards', async () => {
+    const { assertTrainingMode, describeMode } = await import('../src/index.js');
+    expect(() => assertTrainingMode('reference')).toThrow(/cannot score training rewards/);
+    expect(() => assertTrainingMode('strict')).not.toThrow();
+    expect(() => assertTrainingMode('official')).not.toThrow();
+    expect(describeMode('reference')).toContain('eval_only.py');
+  });
+});

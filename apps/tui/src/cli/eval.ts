@@ -15,12 +15,16 @@ export function registerEval(program: Command, io: CliIo): void {
     .option('--samples <n>', 'episodes per problem; the report gives pass@k for k up to n', (v) => positiveInt(v, '--samples'), 1)
     .option('--metric-mode <mode>', 'official, strict or reference (reproduces eval_only.py; never for rewards)', 'strict')
     .option('--sandbox <name>', 'sandbox that runs pass@1 code (default: sandbox.use, the isolated system-python)')
+    .option('--record <file>', 'record every executor call to a cassette')
+    .option('--cassette <file>', 'answer executor calls from a recorded cassette (offline; sets executor.backend=replay)')
     .option('--concurrency <n>', 'problems in flight', (v) => positiveInt(v, '--concurrency'), 4)
     .option('--seed <n>', 'seed for the subset', (v) => nonNegativeInt(v, '--seed'), 42)
     .option('--json', 'machine-readable output')
-    .action(async (options: { data: string[]; out: string; policy?: string; limit?: number; samples: number; metricMode: string; sandbox?: string; concurrency: number; seed: number; json?: boolean }) => {
+    .action(async (options: { data: string[]; out: string; policy?: string; limit?: number; samples: number; metricMode: string; sandbox?: string; record?: string; cassette?: string; concurrency: number; seed: number; json?: boolean }) => {
       const metricMode = checkMetricMode(options.metricMode);
-      const host = await boot(io, program.opts<GlobalOptions>());
+      const global = program.opts<GlobalOptions>();
+      const replay = options.cassette === undefined ? [] : ['executor.backend=replay', `executor.options=${JSON.stringify({ cassette: options.cassette })}`];
+      const host = await boot(io, { ...global, set: [...global.set, ...replay] });
       const controller = new AbortController();
       const onSigint = (): void => controller.abort(new Error('interrupted'));
       process.once('SIGINT', onSigint);
@@ -33,6 +37,7 @@ export function registerEval(program: Command, io: CliIo): void {
           samples: options.samples,
           metricMode,
           ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
+          ...(options.record === undefined ? {} : { record: options.record }),
           seed: options.seed,
           canvas: host.config.config.canvas,
           signal: controller.signal,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Tokens, resolveToken, type Host, type Sandbox } from '@flowsteer/core';
 import { DATASETS, describeMode, isMetricMode, markdownReport, METRIC_MODES, readRun, runEvaluation, scoreAnswer, summarize, writeReport, type EvalProblem, type MetricMode, type MetricName } from '@flowsteer/eval';
 import { WorkflowExecutor } from '@flowsteer/canvas';
+import { RecordingBackend } from '@flowsteer/backends-replay';
 import { CliUsageError } from '../errors.js';
 import { resolveRuntime, type PolicyChoice } from '../session/runtime.js';
 
@@ -129,6 +130,8 @@ export interface EvalCommandOptions {
   readonly metricMode: MetricMode;
   /** Default: `sandbox.use` from config. */
   readonly sandbox?: string;
+  /** Append every executor call to this cassette, so the run can be replayed offline. */
+  readonly record?: string;
   readonly concurrency: number;
   readonly seed: number;
   readonly canvas: { maxRounds: number; minOperators: number; requireChecker: boolean; requireStructure: boolean };
@@ -138,7 +141,8 @@ export interface EvalCommandOptions {
 
 /** `flowsteer eval`: a resumable evaluation run with a manifest and a markdown report. */
 export async function evalCommand(host: Host<Record<never, never>>, options: EvalCommandOptions) {
-  const runtime = await resolveRuntime(host, { ...(options.policy === undefined ? {} : { choice: options.policy }), events: host.events });
+  const record = options.record;
+  const runtime = await resolveRuntime(host, { ...(options.policy === undefined ? {} : { choice: options.policy }), events: host.events, ...(record === undefined ? {} : { wrapExecutorBackend: (backend) => new RecordingBackend(backend, record) }) });
   const policyName = options.policy ?? host.config.config.policy.use;
   const scorer = resolveToken(host.container, Tokens.Scorer);
   if (runtime.kind === 'embedded') {

@@ -133,7 +133,7 @@ function finalRunOf(executor: ExecutorContract, detail?: string): Runtime['runFi
  * embedded ONNX policy). Built-ins and plugins are chosen the same way; an unknown name is a
  * usage error that lists the registered ones.
  */
-export async function resolveRuntime(host: AnyHost, options: { choice?: PolicyChoice; events: EventBus; probeUrls?: readonly string[] }): Promise<Runtime> {
+export async function resolveRuntime(host: AnyHost, options: { choice?: PolicyChoice; events: EventBus; probeUrls?: readonly string[]; wrapExecutorBackend?: (backend: LlmBackend) => LlmBackend }): Promise<Runtime> {
   const config = host.config.config;
   const cwd = host.cwd;
   const operators = host.registries.operators.entries().map((e) => e.value);
@@ -151,8 +151,11 @@ export async function resolveRuntime(host: AnyHost, options: { choice?: PolicyCh
   }
   let sandbox: Sandbox | undefined;
   const executorFactory = await resolveSlot(host.registries.executors, { use: executorName, ...(config.executor.module === undefined ? {} : { module: config.executor.module }) }, cwd);
+  const createExecutorBackend = llm?.create ?? (() => resolveToken(host.container, Tokens.ExecutorBackend));
+  // Eval records the executor's calls to a cassette by wrapping its backend (never the policy's).
+  const wrap = options.wrapExecutorBackend;
   const executor = await executorFactory({
-    backend: llm?.create ?? (() => resolveToken(host.container, Tokens.ExecutorBackend)),
+    backend: wrap === undefined ? createExecutorBackend : async () => wrap(await createExecutorBackend()),
     operators,
     sandbox: async () => (sandbox ??= await optionalSandbox(host)),
     events: options.events,
