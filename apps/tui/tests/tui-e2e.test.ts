@@ -7,8 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-// A tmux server of our own: its options (clipboard) and sessions touch nothing else.
-const socket = `flowsteer-e2e-${process.pid}`;
+// A tmux server of our own per test: its options (clipboard) and sessions touch nothing else,
+// and a server still shutting down from the previous test is never reused.
+let serial = 0;
+let socket = `flowsteer-e2e-${process.pid}-0`;
 const target = 'app';
 let server: FakeOpenAiServer | undefined;
 let dir = '';
@@ -80,6 +82,7 @@ async function open(args: string[], options: ScriptOptions & { size?: [number, n
     ...(options.env ?? []),
   ].join(' ');
   const [columns, rows] = options.size ?? [140, 50];
+  socket = `flowsteer-e2e-${process.pid}-${++serial}`;
   tmux('new-session', '-d', '-s', 'e2e', '-n', target, '-x', String(columns), '-y', String(rows), '-c', dir, `env ${env} ${process.execPath} ${bin} ${args.join(' ')}; echo "EXIT=$?"; sleep 60`);
   tmux('set-option', '-g', 'set-clipboard', 'on');
 }
@@ -120,6 +123,7 @@ describe.skipIf(!hasTmux)('flowsteer in a real terminal (tmux)', () => {
     text = await waitFor('Trace of Custom -> Verify');
     expect(text).toMatch(/✓ node_1 Custom · \d+ tokens · \d+ ms/);
     keys('Escape');
+    await waitFor('Workflow · 2 nodes');
     keys('q');
     text = await waitFor('EXIT=0');
     const [saved] = await savedSessions();

@@ -440,9 +440,21 @@ export function App(props: AppProps): React.JSX.Element {
       if (command === 'quit' && busyRef.current === false) return quit('quit');
       dispatch({ type: 'close' });
       uiRef.current = { ...state, overlay: { kind: 'none' } };
+      // Esc and the next key in one read (Alt+key): the Esc closed this, the key still counts.
+      if (key.kind === 'meta' && s !== undefined) {
+        const next = commandFor({ kind: 'char', char: key.char });
+        if (next !== undefined) runCommand(next, s);
+      }
       return;
     }
     if (s === undefined) return;
+    // Esc then a key, pressed quickly, can arrive in one read as Alt+key: here it means both.
+    if (key.kind === 'meta') {
+      runCommand('cancel', s);
+      const command = commandFor({ kind: 'char', char: key.char });
+      if (command !== undefined) runCommand(command, s);
+      return;
+    }
     const command = commandFor(key);
     if (command !== undefined) runCommand(command, s);
   };
