@@ -210,7 +210,8 @@ describe('the flowsteer app', () => {
     app.stdin.write('h');
     frame = await until(app.lastFrame, 'write the prompt the canvas is waiting for');
     app.stdin.write('Answer with the number only.\r');
-    frame = await until(app.lastFrame, 'turn 2 · you · prompt · accepted');
+    frame = await until(app.lastFrame, 'your turn: accepted');
+    expect(frame).toContain('turn 2 · you · prompt · accepted');
     expect(frame).toContain('Custom');
     // f with too few operators, e with no prompt change, r… none of them spends a round.
     app.stdin.write('f');
@@ -329,14 +330,19 @@ describe('the flowsteer app', () => {
   });
 
   it('? opens the key overlay, any key closes it', async () => {
-    const { app } = await setup();
+    const { app, quits } = await setup();
     await startTask(app);
     app.stdin.write('?');
     let frame = await until(app.lastFrame, 'Keys (↑/↓ scroll, any other key closes this)');
     expect(frame).toContain('cancel the running turn or run');
     app.stdin.write('z');
     frame = await until(app.lastFrame, 'Workflow ·');
-    app.unmount();
+    // Esc and q in one read (what a fast Esc, q gives): the overlay closes and the app quits.
+    app.stdin.write('?');
+    await until(app.lastFrame, 'Keys (');
+    app.stdin.write('\u001bq');
+    for (let i = 0; i < 200 && quits.length === 0; i += 1) await wait(20);
+    expect(quits).toEqual(['quit']);
   });
 
   it('fits 60x20 with the header and status line pinned, and scrolls the workflow', async () => {

@@ -30,7 +30,7 @@ describe('text output is safe for a terminal', () => {
     server = await FakeOpenAiServer.start(() => ({ content: `The answer ${HOSTILE} is 42` }));
     const text = await flowsteer(['run', '--task', 'What is 6*7?', '--type', 'math', '--workflow', 'Custom', '--base-url', server.baseUrl, '--model', 'm']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('answer: The answer link is 42');
+    expect(text.stdout).toContain('answer: The answer link\\u009b1m is 42');
     expect(text.stdout).not.toMatch(RAW_CONTROL);
     expect(text.stderr).not.toMatch(RAW_CONTROL);
     // --json keeps the exact text, escaped so that printing it is still harmless.

@@ -7,9 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-// A tmux server of our own per test: its options (clipboard) and sessions touch nothing else, and
-// a server still shutting down after the last test never answers for the next one.
-let servers = 0;
+// A tmux server of our own per test: its options (clipboard) and sessions touch nothing else,
+// and a server still shutting down from the previous test is never reused.
+let serial = 0;
 let socket = `flowsteer-e2e-${process.pid}-0`;
 const target = 'app';
 let server: FakeOpenAiServer | undefined;
@@ -67,7 +67,6 @@ function script(options: ScriptOptions = {}): (request: RecordedRequest) => Fake
 }
 
 async function open(args: string[], options: ScriptOptions & { size?: [number, number]; env?: string[] } = {}): Promise<void> {
-  socket = `flowsteer-e2e-${process.pid}-${++servers}`;
   server = await FakeOpenAiServer.start(script(options));
   dir = await mkdtemp(join(tmpdir(), 'flowsteer-e2e-'));
   await writeFile(join(dir, 'package.json'), '{"name":"e2e","private":true}');
@@ -83,6 +82,7 @@ async function open(args: string[], options: ScriptOptions & { size?: [number, n
     ...(options.env ?? []),
   ].join(' ');
   const [columns, rows] = options.size ?? [140, 50];
+  socket = `flowsteer-e2e-${process.pid}-${++serial}`;
   tmux('new-session', '-d', '-s', 'e2e', '-n', target, '-x', String(columns), '-y', String(rows), '-c', dir, `env ${env} ${process.execPath} ${bin} ${args.join(' ')}; echo "EXIT=$?"; sleep 60`);
   tmux('set-option', '-g', 'set-clipboard', 'on');
 }
@@ -124,6 +124,7 @@ describe.skipIf(!hasTmux)('flowsteer in a real terminal (tmux)', () => {
     text = await waitFor('Trace of Custom -> Verify');
     expect(text).toMatch(/✓ node_1 Custom · \d+ tokens · \d+ ms/);
     keys('Escape');
+    await waitFor('Workflow · 2 nodes');
     keys('q');
     text = await waitFor('EXIT=0');
     const [saved] = await savedSessions();

@@ -15,14 +15,14 @@ export interface TerminalSafeOptions {
   readonly keepCarriageReturns?: boolean;
 }
 
-// ESC or the 8-bit CSI (U+009B) introduce sequences; OSC/DCS/SOS/PM/APC run to BEL or ST.
+// Sequences introduced by ESC. OSC/DCS/SOS/PM/APC run to BEL or ST (or, unterminated, to the end
+// of the text); CSI takes parameters, intermediates and one final byte. The 8-bit introducers
+// (U+0090, U+009B, U+009D…) are not parsed: they are shown escaped below, which leaves whatever
+// follows them harmless text, and keeps JSON that carries them valid.
 const SEQUENCE = new RegExp(
   [
-    // String sequences: ESC ] (OSC), ESC P (DCS), ESC X (SOS), ESC ^ (PM), ESC _ (APC) and their
-    // 8-bit forms, terminated by BEL, ESC \ or U+009C — or unterminated to the end of the text.
-    String.raw`(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[\s\S]*?(?:\u0007|\u001b\\|\u009c|$)`,
-    // CSI: ESC [ or U+009B, parameters, intermediates, one final byte.
-    String.raw`(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]?`,
+    String.raw`\u001b[\]PX^_][\s\S]*?(?:\u0007|\u001b\\|\u009c|$)`,
+    String.raw`\u001b\[[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]?`,
     // Other two-byte escapes (ESC c, ESC 7, ESC ( B, …).
     String.raw`\u001b[\u0020-\u002f]*[\u0030-\u007e]?`,
   ].join('|'),
@@ -37,10 +37,12 @@ const INVISIBLE_REORDERING = /[\u202a-\u202e\u2066-\u2069]/g;
 function escaped(char: string): string {
   const code = char.charCodeAt(0);
   if (code === 0x0d) return '\\r';
+  // DEL and C1 as \u00XX: JSON.stringify leaves them raw, and this text is a valid JSON escape.
+  if (code >= 0x7f) return `\\u${code.toString(16).padStart(4, '0')}`;
   return `\\x${code.toString(16).padStart(2, '0')}`;
 }
 
-/** Printable text only: escape sequences removed, other control characters shown as `\xNN`. */
+/** Printable text only: escape sequences removed, other control characters shown as `\xNN` (DEL and C1: `\u00NN`). */
 export function terminalSafe(text: string, options: TerminalSafeOptions = {}): string {
   const keepNewlines = options.keepNewlines ?? true;
   const keepTabs = options.keepTabs ?? false;

@@ -14,8 +14,9 @@ const HOSTILE: ReadonlyArray<[string, string, string]> = [
   ['clear screen + home', `${ESC}[2J${ESC}[Hwiped`, 'wiped'],
   ['DCS', `${ESC}Pq#0;2;0;0;0#1${ESC}\\after`, 'after'],
   ['APC / PM / SOS', `${ESC}_apc${ESC}\\${ESC}^pm${ESC}\\${ESC}Xsos${ESC}\\x`, 'x'],
-  ['8-bit CSI', '\u009b31mred', 'red'],
-  ['8-bit OSC', '\u009d0;PWNED\u0007t', 't'],
+  // 8-bit introducers are shown escaped, which makes what follows them plain text.
+  ['8-bit CSI', '\u009b31mred', '\\u009b31mred'],
+  ['8-bit OSC', '\u009d0;T\u0007t', '\\u009d0;T\\x07t'],
   ['unterminated OSC eats the rest', `ok${ESC}]0;PWNED forever`, 'ok'],
   ['charset switch', `${ESC}(0lqk${ESC}(B`, 'lqk'],
   ['reset terminal', `${ESC}cgone`, 'gone'],
@@ -30,7 +31,7 @@ describe('terminalSafe', () => {
   });
 
   it('shows lone control characters escaped instead of sending them', () => {
-    expect(terminalSafe('a\u0008b\u0007c\rd\u007f')).toBe('a\\x08b\\x07c\\rd\\x7f');
+    expect(terminalSafe('a\u0008b\u0007c\rd\u007f')).toBe('a\\x08b\\x07c\\rd\\u007f');
   });
 
   it('keeps printable text, newlines and non-Latin scripts', () => {
@@ -62,5 +63,12 @@ describe('terminalSafe', () => {
     const json = terminalSafeJson(value, 2);
     expect(json).not.toMatch(/[\u001b\u0007\u009b\u202e]/);
     expect(JSON.parse(json)).toEqual(value);
+  });
+
+  it('keeps any JSON.stringify output valid JSON, whatever the strings hold', () => {
+    const value = { a: `x\u009b"\u009d}${ESC}]0;t${BEL}\u007f\u0085`, b: [1, '\u009c'] };
+    const out = terminalSafe(JSON.stringify(value));
+    expect(out).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(JSON.parse(out)).toEqual(value);
   });
 });
