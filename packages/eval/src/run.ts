@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FileStore, Semaphore, describeError, writeFileAtomic, type Policy, type Scorer } from '@flowsteer/core';
+import { FileStore, Semaphore, describeError, throwIfAborted, writeFileAtomic, type CanvasEnvironment, type Policy, type Scorer } from '@flowsteer/core';
 import { CanvasEnv, executionText, runEpisode, type CanvasExecutor, type OperatorSpec } from '@flowsteer/canvas';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -55,6 +55,8 @@ export interface EvalRunOptions {
   readonly scoring?: ScoringOptions;
   /** Scores every problem with this scorer (`scorer.use`) instead of each dataset's own metric. */
   readonly scorer?: Scorer;
+  /** Builds the canvas of each problem (`canvas.use`); the built-in `CanvasEnv` by default. */
+  readonly createCanvas?: (runId: string) => CanvasEnvironment;
   /** Token usage of the run so far, read after each problem (e.g. the executor's ledger). */
   readonly tokensUsed?: () => number;
   readonly onRecord?: (record: EvalRecord, done: number, total: number) => void;
@@ -145,10 +147,30 @@ async function scoreWith(scorer: Scorer, problem: EvalProblem, prediction: strin
   return { score: value, correct: result.correct === true, extracted };
 }
 
+/** An episode on a canvas that is not the built-in one, through the canvas contract alone. */
+async function otherCanvasEpisode(env: CanvasEnvironment, policy: Policy, problem: EvalProblem, maxRounds: number, signal: AbortSignal | undefined) {
+  const task = { id: problem.id, problem: problem.problem, type: problem.problemType, ...(problem.entryPoint === undefined ? {} : { entryPoint: problem.entryPoint }), ...(problem.test === undefined ? {} : { test: problem.test }) };
+  let observation = env.reset(task).observation;
+  let turns = 0;
+  while (!env.done && turns < maxRounds) {
+    throwIfAborted(signal, 'episode');
+    const output = await policy.act(observation, signal ?? new AbortController().signal);
+    observation = (await env.step(output.text, signal)).observation;
+    turns++;
+  }
+  const result = env.result?.();
+  const finished = env.done && result?.forced !== true;
+  const output = result?.output ?? null;
+  const prediction = !finished || output === null ? '' : problem.problemType === 'code' && typeof output === 'object' && typeof output['code'] === 'string' && output['code'] !== '' ? output['code'] : executionText(output);
+  return { turns: result?.rounds ?? turns, finished, prediction, dsl: result?.workflow ?? '' };
+}
+
 async function evaluateOne(problem: EvalProblem, options: EvalRunOptions): Promise<EvalRecord> {
   const started = performance.now();
   const tokensBefore = options.tokensUsed?.() ?? 0;
-  const env = new CanvasEnv({ ...options.canvas, executor: options.executor, runId: problem.id });
+  const made = options.createCanvas?.(problem.id);
+  if (made !== undefined && !(made instanceof CanvasEnv)) return evaluateOnOtherCanvas(made, problem, options, started, tokensBefore);
+  const env = made ?? new CanvasEnv({ ...options.canvas, executor: options.executor, runId: problem.id });
   const metric = metricFor(problem);
   const base = { id: problem.id, source: problem.source, problemType: problem.problemType, metric, reference: problem.groundTruth };
   try {
@@ -160,6 +182,19 @@ async function evaluateOne(problem: EvalProblem, options: EvalRunOptions): Promi
   } catch (error) {
     if (options.signal?.aborted === true) throw error;
     return { ...base, prediction: '', extracted: '', score: 0, correct: false, finished: false, rounds: env.state.round, dsl: env.graph.toDsl(), tokens: 0, latencyMs: performance.now() - started, error: describeError(error) };
+  }
+}
+
+async function evaluateOnOtherCanvas(env: CanvasEnvironment, problem: EvalProblem, options: EvalRunOptions, started: number, tokensBefore: number): Promise<EvalRecord> {
+  const metric = metricFor(problem);
+  const base = { id: problem.id, source: problem.source, problemType: problem.problemType, metric, reference: problem.groundTruth };
+  try {
+    const episode = await otherCanvasEpisode(env, options.policy(problem), problem, options.canvas?.maxRounds ?? 20, options.signal);
+    const scored = options.scorer === undefined ? await scoreAnswer(problem, episode.prediction, options.scoring ?? {}, metric) : await scoreWith(options.scorer, problem, episode.prediction, options.signal);
+    return { ...base, prediction: episode.prediction, extracted: scored.extracted, score: scored.score, correct: scored.correct, finished: episode.finished, rounds: episode.turns, dsl: episode.dsl, tokens: (options.tokensUsed?.() ?? 0) - tokensBefore, latencyMs: performance.now() - started };
+  } catch (error) {
+    if (options.signal?.aborted === true) throw error;
+    return { ...base, prediction: '', extracted: '', score: 0, correct: false, finished: false, rounds: 0, dsl: '', tokens: 0, latencyMs: performance.now() - started, error: describeError(error) };
   }
 }
 

@@ -91,6 +91,7 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
   const runtime = await resolveRuntime(host, { ...(options.policy === undefined ? {} : { choice: options.policy }), events: host.events });
   const policyName = options.policy ?? host.config.config.policy.use;
   const scorer = resolveToken(host.container, Tokens.Scorer);
+  const canvasFactory = await resolveToken(host.container, Tokens.Canvas);
   if (runtime.kind === 'embedded') {
     await runtime.close();
     throw new CliUsageError('evaluation needs an executor model: set executor.baseUrl and executor.model (or FLOWSTEER_EXECUTOR_*), or start a local OpenAI-compatible server');
@@ -112,6 +113,8 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
       seed: options.seed,
       scoring: { sandbox },
       ...(scorer === undefined ? {} : { scorer }),
+      // The canvas canvas.use names (the built-in CanvasEnv unless configured otherwise).
+      createCanvas: (runId) => canvasFactory({ settings: options.canvas, executor: runtime.executor, operators: runtime.vocabulary.operators, library: runtime.vocabulary.library, runId, options: host.config.config.canvas.options }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       ...(ledger === undefined ? {} : { tokensUsed: () => ledger.total().totalTokens }),
       signal: options.signal,
