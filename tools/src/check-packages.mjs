@@ -18,15 +18,16 @@ function published() {
   return dirs.filter((dir) => existsSync(join(root, dir, 'package.json'))).map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) })).filter(({ pkg }) => pkg.private !== true);
 }
 
+/** @type {string[]} */
 const problems = [];
 for (const { dir, pkg } of published()) {
-  const problem = (text) => problems.push(`${pkg.name} (${dir}): ${text}`);
+  const problem = (/** @type {string} */ text) => problems.push(`${pkg.name} (${dir}): ${text}`);
   for (const key of ['license', 'repository', 'engines']) if (pkg[key] === undefined) problem(`package.json has no "${key}"`);
   for (const [name, range] of Object.entries(pkg.dependencies ?? {})) {
     if (/^\d+\.\d+\.\d+$/.test(range) && !EXACT_ALLOWED.has(name)) problem(`dependency ${name} is pinned to ${range}; use ^${range}`);
   }
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: join(root, dir), encoding: 'utf8' }));
-  const files = packed.files.map((f) => f.path);
+  const files = packed.files.map((/** @type {{ path: string }} */ f) => f.path);
   for (const required of ['LICENSE', 'README.md', 'package.json']) if (!files.includes(required)) problem(`the tarball has no ${required}`);
   for (const file of files) {
     if (file.endsWith('.map')) problem(`the tarball ships a source map (${file}) that points at unshipped sources`);
@@ -36,7 +37,8 @@ for (const { dir, pkg } of published()) {
     try {
       execFileSync('npx', ['-y', ATTW, '--pack', '.', '--profile', 'esm-only', '--format', 'ascii'], { cwd: join(root, dir), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (error) {
-      problem(`attw --profile esm-only failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+      const output = /** @type {{ stdout?: string; stderr?: string }} */ (error);
+      problem(`attw --profile esm-only failed:\n${output.stdout ?? ''}${output.stderr ?? ''}`);
     }
   }
   process.stdout.write(`${problems.some((p) => p.startsWith(`${pkg.name} `)) ? '✗' : '✓'} ${pkg.name}\n`);
