@@ -12,6 +12,8 @@ export function formatPluginReport(report: PluginReport): string {
   const lines = [`Plugins (plugin API v${report.hostApiVersion}): ${report.loaded.length} loaded, ${report.skipped.length} skipped`];
   for (const plugin of report.loaded) {
     lines.push(`  ✓ ${plugin.name}@${plugin.version} [${plugin.kind}] ${provided(plugin)}`);
+    for (const override of plugin.overrides) lines.push(`      replaces the first-party ${override} (plugins.override)`);
+    for (const dropped of plugin.rejected) lines.push(`      dropped ${dropped.kind} ${JSON.stringify(dropped.name)}: ${dropped.reason}`);
   }
   for (const skip of report.skipped) {
     lines.push(`  ✗ ${skip.name}@${skip.version} skipped (${skip.code}): ${skip.reason}`);

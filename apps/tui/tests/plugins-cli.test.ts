@@ -90,7 +90,7 @@ describe('flowsteer plugins new', () => {
     temp = await mkdtemp(join(tmpdir(), 'flowsteer-new-'));
     await writeFile(join(temp, 'taken.txt'), 'x');
     expect((await flowsteer(['plugins', 'new', 'Bad Name'], { cwd: temp })).stderr).toMatch(/not a usable plugin name/);
-    expect((await flowsteer(['plugins', 'new', 'x', '--kind', 'policy'], { cwd: temp })).code).toBe(2);
+    expect((await flowsteer(['plugins', 'new', 'x', '--kind', 'wizard'], { cwd: temp })).code).toBe(2);
     const taken = await flowsteer(['plugins', 'new', 'x', '--dir', '.'], { cwd: temp });
     expect(taken.code).toBe(2);
     expect(taken.stderr).toContain('exists and is not empty');

@@ -42,6 +42,17 @@ describe('slots chosen by config drive the commands', () => {
     expect(calls.filter((c) => c === 'score canned answer')).toHaveLength(2);
   });
 
+  it('eval plays each problem on the canvas canvas.use names', async () => {
+    const { dir, log } = await projectWith({ canvas: { use: 'flat' }, policy: { use: 'scripted' }, executor: { use: 'canned' }, scorer: { use: 'quarter' }, sandbox: { use: 'recording' } });
+    const result = await flowsteer(['eval', '--data', gsm8k, '--out', join(dir, 'run'), '--json'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout) as { summary: Array<{ n: number; meanScore: number; finishedRate: number; meanRounds: number }> };
+    expect(report.summary).toEqual([expect.objectContaining({ n: 2, meanScore: 0.25, finishedRate: 1, meanRounds: 5 })]);
+    const records = (await readFile(join(dir, 'run', 'results.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { dsl: string; prediction: string });
+    expect(records.map((r) => [r.dsl, r.prediction])).toEqual([['flat: Plan, Custom, Format', 'canned answer'], ['flat: Plan, Custom, Format', 'canned answer']]);
+    expect((await log()).filter((c) => c === 'canvas reset minOperators=5')).toHaveLength(2);
+  });
+
   it('rejects a policy name nobody registered and lists the registered ones', async () => {
     const { dir } = await projectWith({});
     const result = await flowsteer(['eval', '--data', gsm8k, '--out', join(dir, 'run'), '--policy', 'onxx'], { cwd: dir, env: { FLOWSTEER_EXECUTOR_MODEL: 'm', FLOWSTEER_EXECUTOR_BASE_URL: 'http://127.0.0.1:9/v1' } });

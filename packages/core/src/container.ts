@@ -37,7 +37,7 @@ export const Tokens = {
   PolicyBackend: createToken<Promise<LlmBackend>>('PolicyBackend'),
   /** The LLM that runs operators, lazily built from `config.executor`. */
   ExecutorBackend: createToken<Promise<LlmBackend>>('ExecutorBackend'),
-  /** The policy `policy.use` names, built once. */
+  /** The policy `policy.use` names, built once (`auto` is the application's choice: it registers or resolves it). */
   Policy: createToken<Promise<Policy>>('Policy'),
   /** A fresh policy of the configured kind per episode (templates keep per-episode state). */
   PolicyProvider: createToken<(taskType?: string) => Promise<Policy>>('PolicyProvider'),

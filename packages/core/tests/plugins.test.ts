@@ -70,7 +70,8 @@ describe('discoverPlugins + loadPlugins', () => {
       ...prefix('node_modules/flowsteer-operator-hangs', pluginPackage({ name: 'flowsteer-operator-hangs', source: 'await new Promise(() => {}); export default {};' })),
       ...prefix('node_modules/not-a-plugin', pluginPackage({ name: 'not-a-plugin', source: 'throw new Error("must never be imported")' })),
     });
-    const { registries, report } = await discoverAndLoad(root, { timeoutMs: 500 });
+    // Long enough for the sound plugins to import on a loaded machine; the hanging one costs this much.
+    const { registries, report } = await discoverAndLoad(root, { timeoutMs: 3_000 });
 
     expect(report.loaded.map((p) => p.name).sort()).toEqual(['@acme/flowsteer-operator-factory', 'flowsteer-operator-echo']);
     expect(registries.operators.names()).toEqual(['Echo']);

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Semaphore, describeError, writeFileAtomic, type Policy, type Scorer, type UsageLedger } from '@flowsteer/core';
+import { Semaphore, describeError, throwIfAborted, writeFileAtomic, type CanvasEnvironment, type Policy, type Scorer, type UsageLedger } from '@flowsteer/core';
 import { CanvasEnv, executionText, runEpisode, type CanvasExecutor, type OperatorSpec } from '@flowsteer/canvas';
 import { loadDataset, type EvalProblem, type MetricName } from './datasets.js';
 import { METRIC_VERSION, type MetricMode } from './modes.js';
@@ -93,6 +93,8 @@ export interface EvalRunOptions {
   readonly sandboxLabel?: string;
   /** The executor's usage ledger: each entry is counted to the problem whose episode recorded it. */
   readonly usageLedger?: UsageLedger;
+  /** Builds the canvas of each problem (`canvas.use`); the built-in `CanvasEnv` by default. */
+  readonly createCanvas?: (runId: string) => CanvasEnvironment;
   readonly onRecord?: (record: EvalRecord, done: number, total: number) => void;
   readonly signal?: AbortSignal;
 }
@@ -237,9 +239,30 @@ async function scoreWith(scorer: Scorer, problem: EvalProblem, prediction: strin
   return { metric, score: value, correct: result.correct === true, extracted, reason, em: undefined, f1: undefined, variants: undefined };
 }
 
+/** An episode on a canvas that is not the built-in one, through the canvas contract alone. */
+async function otherCanvasEpisode(env: CanvasEnvironment, policy: Policy, problem: EvalProblem, maxRounds: number, signal: AbortSignal | undefined) {
+  const task = { id: problem.id, problem: problem.problem, type: problem.problemType, ...(problem.entryPoint === undefined ? {} : { entryPoint: problem.entryPoint }), ...(problem.test === undefined ? {} : { test: problem.test }) };
+  let observation = env.reset(task).observation;
+  let turns = 0;
+  while (!env.done && turns < maxRounds) {
+    throwIfAborted(signal, 'episode');
+    const output = await policy.act(observation, signal ?? new AbortController().signal);
+    observation = (await env.step(output.text, signal)).observation;
+    turns++;
+  }
+  const result = env.result?.();
+  const finished = env.done && result?.forced !== true;
+  const output = result?.output ?? null;
+  const prediction = !finished || output === null ? '' : problem.problemType === 'code' && typeof output === 'object' && typeof output['code'] === 'string' && output['code'] !== '' ? output['code'] : executionText(output);
+  return { turns: result?.rounds ?? turns, finished, prediction, dsl: result?.workflow ?? '' };
+}
+
 async function evaluateOne(problem: EvalProblem, sample: number, options: EvalRunOptions, counter: { tokens: number }): Promise<EvalRecord> {
   const started = performance.now();
-  const env = new CanvasEnv({ ...options.canvas, executor: options.executor, runId: `${problem.id}#${sample}` });
+  const runId = `${problem.id}#${sample}`;
+  const made = options.createCanvas?.(runId);
+  if (made !== undefined && !(made instanceof CanvasEnv)) return evaluateOnOtherCanvas(made, problem, sample, options, started, counter);
+  const env = made ?? new CanvasEnv({ ...options.canvas, executor: options.executor, runId });
   const metric = metricFor(problem);
   const mode = options.scoring?.mode ?? 'strict';
   const transcript: TranscriptTurn[] = [];
@@ -275,6 +298,20 @@ async function evaluateOne(problem: EvalProblem, sample: number, options: EvalRu
   } catch (error) {
     if (options.signal?.aborted === true) throw error;
     return { ...base, prediction: '', extracted: '', score: 0, correct: false, reason: `error: ${describeError(error)}`, finished: false, rounds: env.state.round, dsl: env.graph.toDsl(), tokens: counter.tokens, latencyMs: performance.now() - started, transcript, error: describeError(error) };
+  }
+}
+
+async function evaluateOnOtherCanvas(env: CanvasEnvironment, problem: EvalProblem, sample: number, options: EvalRunOptions, started: number, counter: { tokens: number }): Promise<EvalRecord> {
+  const metric = metricFor(problem);
+  const mode = options.scoring?.mode ?? 'strict';
+  const base = { id: problem.id, sample, source: problem.source, problemType: problem.problemType, metric, mode, reference: problem.groundTruth };
+  try {
+    const episode = await otherCanvasEpisode(env, options.policy(problem), problem, options.canvas?.maxRounds ?? 20, options.signal);
+    const scored = options.scorer === undefined ? await scoreAnswer(problem, episode.prediction, options.scoring ?? {}, metric) : await scoreWith(options.scorer, problem, episode.prediction, metric, options.signal);
+    return { ...base, metric: scored.metric, prediction: episode.prediction, extracted: scored.extracted, score: scored.score, correct: scored.correct, reason: episode.finished ? scored.reason : 'the episode did not finish, so there is no answer', finished: episode.finished, rounds: episode.turns, dsl: episode.dsl, tokens: counter.tokens, latencyMs: performance.now() - started, transcript: [] };
+  } catch (error) {
+    if (options.signal?.aborted === true) throw error;
+    return { ...base, prediction: '', extracted: '', score: 0, correct: false, reason: `error: ${describeError(error)}`, finished: false, rounds: 0, dsl: '', tokens: counter.tokens, latencyMs: performance.now() - started, transcript: [], error: describeError(error) };
   }
 }
 

@@ -57,7 +57,8 @@ function names(options: ScaffoldOptions): { packageName: string; short: string }
   if (full !== null) {
     const short = full[full.length - 1] as string;
     const named = full[full.length - 2] as string;
-    if (named !== options.kind && named !== PLURAL[options.kind]) throw new ScaffoldError(`"${raw}" names a ${named.replace(/s$|ies$/, '')} package; use a ${options.kind} name`);
+    const namedKind = SCAFFOLD_KINDS.find((kind) => kind === named || PLURAL[kind] === named) ?? named;
+    if (namedKind !== options.kind) throw new ScaffoldError(`"${raw}" names a ${namedKind} package; use a ${options.kind} name`);
     return { packageName: raw, short };
   }
   if (!SHORT_NAME.test(raw)) throw new ScaffoldError(`"${raw}" is not a usable plugin name: use lowercase letters, digits and dashes (e.g. "bm25"), or a full package name like flowsteer-${options.kind}-bm25`);

@@ -36,7 +36,7 @@ export function registerPlugins(program: Command, io: CliIo): void {
     .command('new')
     .description('create a new plugin package (manifest, source, conformance tests, README) in a new folder')
     .argument('<name>', 'short name (e.g. weather) or full package name (flowsteer-operator-weather)')
-    .option('--kind <kind>', 'operator or backend', 'operator')
+    .option('--kind <kind>', 'operator, backend, policy, executor, scorer, trainer, canvas or store', 'operator')
     .option('--dir <path>', 'target folder (default: ./flowsteer-<kind>-<name>)')
     .option('--description <text>', 'one line for package.json and the README')
     .option('--json', 'machine-readable output')

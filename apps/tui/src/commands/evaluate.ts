@@ -145,6 +145,7 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
   const runtime = await resolveRuntime(host, { ...(options.policy === undefined ? {} : { choice: options.policy }), events: host.events, ...(record === undefined ? {} : { wrapExecutorBackend: (backend) => new RecordingBackend(backend, record) }) });
   const policyName = options.policy ?? host.config.config.policy.use;
   const scorer = resolveToken(host.container, Tokens.Scorer);
+  const canvasFactory = await resolveToken(host.container, Tokens.Canvas);
   if (runtime.kind === 'embedded') {
     await runtime.close();
     throw new CliUsageError('evaluation needs an executor model: set executor.baseUrl and executor.model (or FLOWSTEER_EXECUTOR_*), or start a local OpenAI-compatible server');
@@ -168,6 +169,8 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
       scoring: { sandbox, mode: options.metricMode },
       sandboxLabel: options.sandbox ?? host.config.config.sandbox.use,
       ...(scorer === undefined ? {} : { scorer }),
+      // The canvas canvas.use names (the built-in CanvasEnv unless configured otherwise).
+      createCanvas: (runId) => canvasFactory({ settings: options.canvas, executor: runtime.executor, operators: runtime.vocabulary.operators, library: runtime.vocabulary.library, runId, options: host.config.config.canvas.options }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       ...(options.samples === undefined ? {} : { samples: options.samples }),
       ...(ledger === undefined ? {} : { usageLedger: ledger }),

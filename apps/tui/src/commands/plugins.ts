@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LoadedPlugin, PluginReport, SkippedPlugin } from '@flowsteer/core';
-import { ScaffoldError, pluginScaffold, type Scaffold, type ScaffoldKind } from '@flowsteer/plugin-testkit/scaffold';
+import { SCAFFOLD_KINDS, ScaffoldError, pluginScaffold, type Scaffold, type ScaffoldKind } from '@flowsteer/plugin-testkit/scaffold';
 import { CliUsageError } from '../errors.js';
 
 /** npm failed: its exit code and the end of what it printed. */
@@ -106,7 +106,7 @@ async function linkCheckoutPackages(target: string): Promise<Record<string, stri
 
 /** Writes a standalone plugin package (the same scaffold the Nx generator uses) into a new folder. */
 export async function newPlugin(name: string, options: { readonly kind: string; readonly cwd: string; readonly dir?: string; readonly description?: string }): Promise<NewPluginResult> {
-  if (options.kind !== 'operator' && options.kind !== 'backend') throw new CliUsageError(`--kind must be operator or backend, got "${options.kind}"`);
+  if (!(SCAFFOLD_KINDS as readonly string[]).includes(options.kind)) throw new CliUsageError(`--kind must be one of ${SCAFFOLD_KINDS.join(', ')}, got "${options.kind}"`);
   let scaffold: Scaffold;
   try {
     scaffold = pluginScaffold({ name, kind: options.kind as ScaffoldKind, layout: 'standalone', ...(options.description === undefined ? {} : { description: options.description }) });

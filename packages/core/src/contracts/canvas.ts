@@ -33,4 +33,15 @@ export interface CanvasEnvironment<Snapshot = unknown> {
   observation(): Observation;
   snapshot(): Snapshot;
   restore(snapshot: Snapshot): void;
+  /** What the episode produced, for scoring and reports: the last workflow output and the workflow. */
+  result?(): CanvasResult;
+}
+
+export interface CanvasResult {
+  readonly output: string | Readonly<Record<string, unknown>> | null;
+  /** The workflow in DSL form, when the canvas has one. */
+  readonly workflow?: string;
+  readonly rounds: number;
+  /** True when the episode ended by the round limit rather than an accepted finish. */
+  readonly forced?: boolean;
 }
