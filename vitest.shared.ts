@@ -18,6 +18,8 @@ export function projectTestConfig(name: string, options: ProjectTestOptions = {}
       name,
       include: ['tests/**/*.test.{ts,tsx}'],
       testTimeout: options.testTimeout ?? 10_000,
+      // Set-up hooks start the same real processes and models as the tests, on the same busy machine.
+      hookTimeout: options.testTimeout ?? 10_000,
       reporters: ['default', ['json', { outputFile: `${workspaceRoot}.test-results/${name}.json` }]],
     },
   });
