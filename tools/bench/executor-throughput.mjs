@@ -29,7 +29,7 @@ const graph = parseDsl(WORKFLOW);
 
 /** An executor whose backend measures slot waits and in-flight time. @param {number} concurrency */
 function instrumented(concurrency) {
-  const backend = new OpenAiCompatibleBackend({ baseUrl, model: 'bench', concurrency, maxRetries: 0 });
+  const backend = new OpenAiCompatibleBackend({ baseUrl, model: 'bench', concurrency });
   const stats = { calls: 0, busyMs: 0, latencies: /** @type {number[]} */ ([]) };
   const timed = {
     id: backend.id,
@@ -66,11 +66,13 @@ async function steady(concurrency, rollouts) {
   let stop = false;
   let counting = false;
   let counted = 0;
+  /** @type {string[]} */
+  const failures = [];
   const worker = async (/** @type {number} */ id) => {
     for (let i = 0; !stop; i++) {
       const before = stats.calls;
       const run = await executor.run(graph, { problem: `rollout ${id}.${i}`, type: 'math' });
-      if (!run.success) throw new Error(`a workflow failed: ${run.error}`);
+      if (!run.success) failures.push(String(run.error));
       if (counting) counted += stats.calls - before;
     }
   };
@@ -87,7 +89,7 @@ async function steady(concurrency, rollouts) {
   stop = true;
   await Promise.all(workers);
   const window = stats.latencies.slice(-calls);
-  return { callsPerSecond: calls / seconds, utilisation: busy / (concurrency * seconds * 1000), overheadMs: median(window) - latency, p99OverheadMs: percentile(window, 99) - latency, counted };
+  return { callsPerSecond: calls / seconds, utilisation: busy / (concurrency * seconds * 1000), overheadMs: median(window) - latency, p99OverheadMs: percentile(window, 99) - latency, counted, failures };
 }
 
 await batch(); // warm-up
@@ -119,8 +121,11 @@ for (const [concurrency, rollouts] of [[args.concurrency, Math.max(args.concurre
     'slot utilisation': median(runs.map((r) => r.utilisation)),
     'call overhead ms': median(runs.map((r) => r.overheadMs)),
     'overhead p99 ms': median(runs.map((r) => r.p99OverheadMs)),
+    'failed workflows': runs.reduce((n, r) => n + r.failures.length, 0),
     runs: runs.length,
   });
+  const firstFailure = runs.flatMap((r) => r.failures)[0];
+  if (firstFailure !== undefined) console.log(`  first failure: ${firstFailure}`);
 }
 server.stdin.end();
 await once(server, 'exit');
