@@ -48,24 +48,28 @@ const summary = (runs) => {
   const bytes = runs.map((r) => r.bytesPerEdit).filter((b) => b !== null);
   const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
   const sd = Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, rates.length - 1));
-  return { rate: median(rates), mean, sd, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), bytes: bytes.length === 0 ? Number.NaN : median(bytes) };
+  return { rate: median(rates), cpuRate: median(runs.flatMap((r) => r.cpuRates)), mean, sd, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), bytes: bytes.length === 0 ? Number.NaN : median(bytes) };
 };
 const now = summary(results.current);
 const before = summary(results.baseline);
 const perProcessRatios = results.current.map((r, i) => median(r.rates) / median(results.baseline[i]?.rates ?? [Number.NaN]));
 report(`canvas replay (${results.current[0]?.edits} edits in 200 generated transcripts, execution off${observation === '1' ? ', observation text read' : ''}; baseline ${baseline.sha.slice(0, 9)})`, {
   'edits/s': now.rate,
+  'edits/cpu-s': now.cpuRate,
   'edits/s mean': now.mean,
   'edits/s sd': now.sd,
   'µs/edit p50': now.p50,
   'µs/edit p99': now.p99,
   'bytes/edit': now.bytes,
   'base edits/s': before.rate,
+  'base edits/cpu-s': before.cpuRate,
   'base edits/s sd': before.sd,
   'base µs p50': before.p50,
   'base µs p99': before.p99,
   'base bytes/edit': before.bytes,
   'speed-up': now.rate / before.rate,
+  'cpu speed-up': now.cpuRate / before.cpuRate,
+  'p50 speed-up': before.p50 / now.p50,
   'speed-up min': Math.min(...perProcessRatios),
   'speed-up max': Math.max(...perProcessRatios),
   processes: rounds * 2,

@@ -5,7 +5,7 @@
  */
 
 import { TagScanner, firstBlock, removeBlocks, type TagMatch } from './parsing/tag-scanner.js';
-import { ECMASCRIPT_SEMANTICS, PYTHON_SEMANTICS, textSemantics, type RegexSemantics, type TextSemantics } from './parsing/text-semantics.js';
+import { ECMASCRIPT_SEMANTICS, PYTHON_SEMANTICS, textSemantics, wordLiteral, type RegexSemantics, type TextSemantics } from './parsing/text-semantics.js';
 
 export type AddOperatorAction = { readonly type: 'add'; readonly structure: 'operator'; readonly operator: string; readonly position?: number; readonly prompt?: string };
 export type AddParallelAction = { readonly type: 'add'; readonly structure: 'parallel'; readonly operators: readonly string[]; readonly position?: number };
@@ -57,11 +57,13 @@ const FINISH_PHRASE_TEMPLATES = [
 
 function finishPhrases(semantics: TextSemantics): readonly RegExp[] {
   return FINISH_PHRASE_TEMPLATES.map((template) => {
-    let source = '';
-    for (let i = 0; i < template.length; i++) {
-      const c = template[i] as string;
-      // A leading B precedes a word character; a trailing B follows one.
-      source += c === 'S' ? semantics.space : c === 'B' ? (i === 0 ? semantics.wordBoundaryBefore : semantics.wordBoundaryAfter) : c;
+    // A leading "B" and the literal up to the first special character form one bounded word.
+    const lead = /^B([a-z]+)/.exec(template);
+    let source = lead === null ? '' : wordLiteral(semantics, lead[1] as string);
+    const rest = lead === null ? template : template.slice(lead[0].length);
+    for (let i = 0; i < rest.length; i++) {
+      const c = rest[i] as string;
+      source += c === 'S' ? semantics.space : c === 'B' ? semantics.wordBoundaryAfter : c;
     }
     return new RegExp(source, semantics.flags);
   });
@@ -79,6 +81,11 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** `\b` + the escaped operator name (a name that does not start with a word character gets a plain boundary). */
+function mentionStart(semantics: TextSemantics, name: string): string {
+  return /^[\p{L}\p{N}_]/u.test(name) && !/^[.*+?^${}()|[\]\\]/.test(name) ? wordLiteral(semantics, escapeRegExp(name)) : `${semantics.wordBoundaryBefore}${escapeRegExp(name)}`;
+}
+
 /** One whole-word pattern per operator, compiled once per vocabulary. */
 const mentionPatterns = new Map<string, readonly { readonly op: string; readonly pattern: RegExp }[]>();
 
@@ -86,7 +93,7 @@ function operatorMentions(operators: readonly string[], semantics: TextSemantics
   const key = `${semantics.name}\u0000${operators.join('\u0000')}`;
   let patterns = mentionPatterns.get(key);
   if (patterns === undefined) {
-    patterns = operators.map((op) => ({ op, pattern: new RegExp(`${semantics.wordBoundaryBefore}${escapeRegExp(op.toLowerCase())}${semantics.wordBoundaryAfter}`, semantics.flags) }));
+    patterns = operators.map((op) => ({ op, pattern: new RegExp(`${mentionStart(semantics, op.toLowerCase())}${semantics.wordBoundaryAfter}`, semantics.flags) }));
     if (mentionPatterns.size > 64) mentionPatterns.clear();
     mentionPatterns.set(key, patterns);
   }
@@ -263,6 +270,8 @@ export function normalizeCompletion(text: string): string {
 
 /** Drops action-looking lines from feedback before it is shown to the policy again. */
 export function sanitizeFeedback(feedback: string): string {
+  const lower = feedback.toLowerCase();
+  if (!lower.includes('action')) return feedback;
   return feedback
     .split('\n')
     .filter((line) => !/<\/?action>/i.test(line) && !line.trimStart().toLowerCase().startsWith('[action hint]:'))

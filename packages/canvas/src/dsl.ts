@@ -17,8 +17,28 @@ interface Token {
   readonly column: number;
 }
 
-function tokenize(source: string): Token[] {
-  const tokens: Token[] = [];
+/** Tokens on demand, so a syntax error early in a long input costs only the text read so far. */
+class TokenStream {
+  readonly #tokens: Token[] = [];
+  readonly #lexer: Iterator<Token>;
+  #ended = false;
+
+  constructor(source: string) {
+    this.#lexer = tokenize(source);
+  }
+
+  /** The token at `index`, or the end token past the end. */
+  at(index: number): Token {
+    while (!this.#ended && this.#tokens.length <= index) {
+      const next = this.#lexer.next();
+      if (next.done === true) this.#ended = true;
+      else this.#tokens.push(next.value);
+    }
+    return this.#tokens[Math.min(index, this.#tokens.length - 1)] as Token;
+  }
+}
+
+function* tokenize(source: string): Generator<Token, void, undefined> {
   let i = 0;
   while (i < source.length) {
     const ch = source[i] as string;
@@ -28,32 +48,37 @@ function tokenize(source: string): Token[] {
     }
     const column = i + 1;
     if (source.startsWith('->', i)) {
-      tokens.push({ kind: 'arrow', text: '->', column });
+      yield { kind: 'arrow', text: '->', column };
       i += 2;
       continue;
     }
     if ('[](),?:*'.includes(ch)) {
-      tokens.push({ kind: ch as TokenKind, text: ch, column });
+      yield { kind: ch as TokenKind, text: ch, column };
       i++;
       continue;
     }
-    const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i));
+    WORD.lastIndex = i;
+    const word = WORD.exec(source);
     if (word !== null) {
-      tokens.push({ kind: 'ident', text: word[0], column });
+      yield { kind: 'ident', text: word[0], column };
       i += word[0].length;
       continue;
     }
-    const number = /^-?\d+/.exec(source.slice(i));
+    NUMBER.lastIndex = i;
+    const number = NUMBER.exec(source);
     if (number !== null) {
-      tokens.push({ kind: 'int', text: number[0], column });
+      yield { kind: 'int', text: number[0], column };
       i += number[0].length;
       continue;
     }
     throw new DslError(`unexpected character "${ch}"`, column);
   }
-  tokens.push({ kind: 'end', text: '', column: source.length + 1 });
-  return tokens;
+  yield { kind: 'end', text: '', column: source.length + 1 };
 }
+
+// Sticky: matched at the cursor without copying the rest of the source.
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+const NUMBER = /-?\d+/y;
 
 /** A parsed DSL item, before it is applied to a graph. */
 export type DslItem =
@@ -69,7 +94,7 @@ export function clampLoopCount(count: number): number {
 
 class Parser {
   #pos = 0;
-  constructor(readonly tokens: Token[]) {}
+  constructor(readonly tokens: TokenStream) {}
 
   parseWorkflow(): DslItem[] {
     const items: DslItem[] = [];
@@ -153,13 +178,13 @@ class Parser {
   }
 
   #peek(): Token {
-    return this.tokens[this.#pos] ?? (this.tokens[this.tokens.length - 1] as Token);
+    return this.tokens.at(this.#pos);
   }
 }
 
 /** Parses DSL text into items without validating operator names. */
 export function parseDslItems(source: string): DslItem[] {
-  return new Parser(tokenize(source)).parseWorkflow();
+  return new Parser(new TokenStream(source)).parseWorkflow();
 }
 
 /** Applies one item to a graph with the same edit the canvas would make. */

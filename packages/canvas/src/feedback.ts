@@ -2,6 +2,8 @@
  * The feedback text the canvas returns each turn, as pure functions. Line prefixes, order and
  * messages follow the reference so trained policies and conformance vectors carry over.
  */
+import { firstBlock } from './parsing/tag-scanner.js';
+import { ECMASCRIPT_SEMANTICS } from './parsing/text-semantics.js';
 import { rolesFor, type OperatorRoles } from './roles.js';
 import { REFERENCE_OPERATORS } from './vocabulary.js';
 
@@ -105,8 +107,8 @@ export function detectVerification(result: ExecutionValue | null | undefined, te
   if (xml !== null) {
     const isCorrect = (xml[1] as string).toLowerCase() === 'true';
     const confidence = /<confidence>\s*(high|medium|low)\s*<\/confidence>/i.exec(text)?.[1]?.toLowerCase() ?? 'unknown';
-    const answer = /<answer>([\s\S]*?)<\/answer>/i.exec(text)?.[1]?.trim() ?? '';
-    const analysis = /\[Step 4\][^\n]*Error Analysis[^:]*:([\s\S]*)/i.exec(text)?.[1]?.trim();
+    const answer = firstBlock(text, '<answer>', '</answer>', true)?.inner.trim() ?? '';
+    const analysis = errorAnalysis(text)?.trim();
     const verify: VerifyResult = { isCorrect, confidence, answer, ...(isCorrect ? {} : { errorAnalysis: truncate(analysis ?? 'No error details provided', 200, '') }) };
     return isCorrect ? { verify, hint: '[HINT]: Verify suggests the answer may be correct. Consider adding Format to extract concise answer.' } : { verify };
   }
@@ -119,6 +121,39 @@ export function detectVerification(result: ExecutionValue | null | undefined, te
   return {};
 }
 
+/**
+ * The reference's `\[Step 4\][^\n]*Error Analysis[^:]*:([\s\S]*)` (case-insensitive) without
+ * backtracking: after the first "[Step 4]" of a line, the last "Error Analysis" on that line that
+ * a ":" follows somewhere later; the capture is everything after that ":".
+ */
+function errorAnalysis(text: string): string | undefined {
+  const folded = ECMASCRIPT_SEMANTICS.fold(text);
+  const lastColon = folded.lastIndexOf(':');
+  for (let at = folded.indexOf('[step 4]'); at >= 0 && lastColon >= 0; ) {
+    const lineEnd = folded.indexOf('\n', at);
+    const end = lineEnd < 0 ? folded.length : lineEnd;
+    // A later "[Step 4]" on the same line sees a subset of the same candidates: one try per line.
+    const limit = Math.min(end - 14, lastColon - 14);
+    const found = limit >= at + 8 ? folded.lastIndexOf('error analysis', limit) : -1;
+    if (found >= at + 8) return text.slice(folded.indexOf(':', found + 14) + 1);
+    if (lineEnd < 0) return undefined;
+    at = folded.indexOf('[step 4]', lineEnd);
+  }
+  return undefined;
+}
+
+/** `takes .* positional arguments?` on lower-cased text, one check per line. */
+function takesPositionalArguments(lower: string): boolean {
+  for (let at = lower.indexOf('takes '); at >= 0; ) {
+    const lineEnd = lower.indexOf('\n', at);
+    const line = lower.slice(at + 6, lineEnd < 0 ? undefined : lineEnd);
+    if (line.includes(' positional argument')) return true;
+    if (lineEnd < 0) return false;
+    at = lower.indexOf('takes ', lineEnd);
+  }
+  return false;
+}
+
 /** One fixed piece of advice for the first recognised error kind (reference `_analyze_error_and_suggest`). */
 export function suggestFix(text: string): string | undefined {
   const lower = text.toLowerCase();
@@ -127,7 +162,7 @@ export function suggestFix(text: string): string | undefined {
     return 'Tests failed with an error. Check the traceback and fix the code with Programmer.';
   }
   if (lower.includes('solve() takes 0 positional arguments')) return 'solve() must take no arguments for math problems; define def solve(): and read values from the problem.';
-  if (/takes .* positional arguments?/.test(lower)) return 'Function signature mismatch. Match the exact signature required by the problem.';
+  if (takesPositionalArguments(lower)) return 'Function signature mismatch. Match the exact signature required by the problem.';
   if (lower.includes('nameerror') || lower.includes('is not defined')) return 'Variable or function not defined. Define every name before use and include all imports.';
   if (lower.includes('syntaxerror')) return 'Syntax error in the generated code. Ask Programmer for plain Python without prose or markdown.';
   if (lower.includes('importerror') || lower.includes('modulenotfounderror')) return 'A module is not available. Use only the standard library.';
@@ -403,7 +438,8 @@ export function adviseNext(input: AdvisorInput): Advice {
     const solverFor = type === 'math' || type === 'code' ? 'Programmer' : 'Custom';
     if (op === 'Plan') return advice(solverFor, solverFor === 'Programmer' ? 'Plan is not answer; add Programmer to write executable code' : 'Plan is not answer; add Custom to solve the problem');
     if (op === 'Decompose') {
-      const count = (text.match(/^\s*(?:\d+[.)]|Step\s+\d+)/gim) ?? []).length;
+      // Horizontal space only before the marker: `^\s*` across blank lines counts the same lines, quadratically.
+      const count = (text.match(/^[^\S\n]*(?:\d+[.)]|Step\s+\d+)/gim) ?? []).length;
       return advice(solverFor, `Decompose is not answer; add ${solverFor} to solve ${count > 1 ? `the ${count} sub-problems` : 'the sub-problems'}`);
     }
     if (!solverPresent) return undefined;

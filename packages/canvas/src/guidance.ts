@@ -1,5 +1,7 @@
 import type { ProblemType } from './feedback.js';
 import { isMultipleChoiceType, truncate } from './feedback.js';
+import { removeBlocks } from './parsing/tag-scanner.js';
+import { ECMASCRIPT_SEMANTICS } from './parsing/text-semantics.js';
 import type { OperatorSpec } from './vocabulary.js';
 
 /** The guidance block shown with a prompt request (recorded in the trajectory). */
@@ -59,7 +61,20 @@ export function applyPromptRules(prompt: string, operator: string, type: Problem
   return `${rule.marker}\n${rule.bullets.join('\n')}\n\n${text}`;
 }
 
-const REFERENCE_MC_PATTERNS = [/\ba\s*\)\s*[\d\w]/, /\(\s*a\s*\)/, /options\s*:/, /choose.*(?:a|b|c|d|e)/, /\ba\s*\./];
+const REFERENCE_MC_PATTERNS = [/\ba\s*\)\s*[\d\w]/, /\(\s*a\s*\)/, /options\s*:/, { test: choosesALetter }, /\ba\s*\./];
+
+/** `choose.*(?:a|b|c|d|e)` without backtracking: a letter a-e after "choose" on the same line. */
+function choosesALetter(text: string): boolean {
+  for (let at = text.indexOf('choose'); at >= 0; ) {
+    const lineEnd = text.indexOf('\n', at);
+    const end = lineEnd < 0 ? text.length : lineEnd;
+    // Later "choose"s on this line see a subset of the same characters: one check per line.
+    if (/[a-e]/.test(text.slice(at + 6, end))) return true;
+    if (lineEnd < 0) return false;
+    at = text.indexOf('choose', lineEnd);
+  }
+  return false;
+}
 const OPTION_A = /(^|[\s,;:])\(?a\s*[).]\s*\S/;
 const OPTION_B = /(^|[\s,;:])\(?b\s*[).]\s*\S/;
 
@@ -75,16 +90,48 @@ export function isMultipleChoiceProblem(problem: string, type: ProblemType, refe
   return OPTION_A.test(lower) && OPTION_B.test(lower);
 }
 
-/** Pulls the prompt text out of a prompt-turn completion (reference `_extract_prompt_content`). */
+/** Pulls the prompt text out of a prompt-turn completion (reference `_extract_prompt_content`). Linear time. */
 export function extractPromptContent(response: string): string {
-  const tagged = /<prompt[^>]*>([\s\S]*?)<\/prompt>/i.exec(response);
-  if (tagged !== null) return (tagged[1] ?? '').trim();
-  return response
-    .replace(/<think>[\s\S]*?<\/think>/gi, '')
-    .replace(/<think_only>[\s\S]*?<\/think_only>/gi, '')
-    .replace(/<think>[\s\S]*$/i, '')
-    .replace(/<action[^>]*>[\s\S]*?<\/action>/gi, '')
-    .replace(/<operator[^>]*>[\s\S]*?<\/operator>/gi, '')
-    .replace(/<\/?reasoning>/gi, '')
-    .trim();
+  const tagged = firstElement(response, 'prompt');
+  if (tagged !== undefined) return tagged.inner.trim();
+  let text = removeBlocks(response, '<think>', '</think>', true);
+  text = removeBlocks(text, '<think_only>', '</think_only>', true);
+  const unclosed = ECMASCRIPT_SEMANTICS.fold(text).indexOf('<think>');
+  if (unclosed >= 0) text = text.slice(0, unclosed);
+  text = removeElements(removeElements(text, 'action'), 'operator');
+  return text.replace(/<\/?reasoning>/gi, '').trim();
+}
+
+/**
+ * The first `<name ATTRS>…</name>` element (non-greedy, case-insensitive; ATTRS has no ">"), as
+ * the regex `<name[^>]*>([\s\S]*?)</name>` finds it, in linear time.
+ */
+function firstElement(text: string, name: string, from = 0): { inner: string; start: number; end: number } | undefined {
+  const folded = ECMASCRIPT_SEMANTICS.fold(text);
+  const open = `<${name}`;
+  const close = `</${name}>`;
+  // The closing tag that any opening tag would end at: the first one after it.
+  for (let start = folded.indexOf(open, from); start >= 0; ) {
+    const gt = folded.indexOf('>', start + open.length);
+    if (gt < 0) return undefined;
+    const stop = folded.indexOf(close, gt + 1);
+    if (stop < 0) return undefined;
+    // `[^>]*` cannot cross ">": an opening tag whose first ">" is not its own has no match here,
+    // but a later "<name" before that ">" has the same ">" and the same closing tag.
+    return { inner: text.slice(gt + 1, stop), start, end: stop + close.length };
+  }
+  return undefined;
+}
+
+/** Removes every `<name ATTRS>…</name>` element, left to right, in one pass. */
+function removeElements(text: string, name: string): string {
+  const parts: string[] = [];
+  let kept = 0;
+  for (let element = firstElement(text, name); element !== undefined; element = firstElement(text, name, element.end)) {
+    parts.push(text.slice(kept, element.start));
+    kept = element.end;
+  }
+  if (kept === 0) return text;
+  parts.push(text.slice(kept));
+  return parts.join('');
 }

@@ -17,7 +17,7 @@ export interface TextSemantics {
   digitValue(text: string, index: number): number;
   /** Trim per the dialect (`String.prototype.trim` or Python `str.strip`). */
   trim(text: string): string;
-  /** A regex source for `\b` before and after a literal made of word characters. */
+  /** A regex source for `\b` before and after a literal made of word characters (see `wordLiteral`). */
   readonly wordBoundaryBefore: string;
   readonly wordBoundaryAfter: string;
   /** A regex source for one whitespace character. */
@@ -96,6 +96,17 @@ export const PYTHON_SEMANTICS: TextSemantics = {
   space: '[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]',
   flags: 'u',
 };
+
+/**
+ * Regex source for `\b` + literal, for a literal that starts with a word character. Under Python
+ * semantics the boundary is a lookbehind placed after the first character, so the engine can scan
+ * for that character instead of testing the lookbehind at every position.
+ */
+export function wordLiteral(semantics: TextSemantics, literal: string): string {
+  if (semantics.name === 'ecmascript') return `\\b${literal}`;
+  const first = literal.slice(0, 1);
+  return `${first}(?<![\\p{L}\\p{N}_]${first})${literal.slice(1)}`;
+}
 
 export function textSemantics(name: RegexSemantics = 'ecmascript'): TextSemantics {
   return name === 'python' ? PYTHON_SEMANTICS : ECMASCRIPT_SEMANTICS;

@@ -88,7 +88,7 @@ const LEGACY_STAR = '\u0000';
 const LEGACY_ARROW = '\u0001';
 
 function protectLegacyForms(text: string): string {
-  return text.replace(/(\([^()]*\)|\[[^\]]*\])\s*\*\s*(plan|decompose)\b/gi, (_, body: string, kind: string) => `${body.replaceAll('->', LEGACY_ARROW)} ${LEGACY_STAR} ${kind}`);
+  return text.replace(/(\([^()]*\)|\[[^[\]]*\])\s*\*\s*(plan|decompose)\b/gi, (_, body: string, kind: string) => `${body.replaceAll('->', LEGACY_ARROW)} ${LEGACY_STAR} ${kind}`);
 }
 
 function expandLoops(text: string): string {
@@ -100,9 +100,11 @@ function expandLoops(text: string): string {
     current = next;
   }
   return current
-    .replace(/(\d+)\s*\*\s*([A-Za-z]\w*)/g, (_, count: string, op: string) => repeat(op, Number(count)))
-    .replace(/([A-Za-z]\w*)\s*\*\s*(\d+)/g, (_, op: string, count: string) => repeat(op, Number(count)))
-    .replace(/([A-Za-z]\w*)\s*\*(?!\s*\d)/g, (_, op: string) => repeat(op, 3));
+    // The lookbehinds start a match only at the first digit / letter of a run: a later start in
+    // the same run cannot succeed where the first failed, and trying each one is quadratic.
+    .replace(/(?<!\d)(\d+)\s*\*\s*([A-Za-z]\w*)/g, (_, count: string, op: string) => repeat(op, Number(count)))
+    .replace(/(?<![A-Za-z][0-9_]*)([A-Za-z]\w*)\s*\*\s*(\d+)/g, (_, op: string, count: string) => repeat(op, Number(count)))
+    .replace(/(?<![A-Za-z][0-9_]*)([A-Za-z]\w*)\s*\*(?!\s*\d)/g, (_, op: string) => repeat(op, 3));
 }
 
 function keepPart(part: string, valid: readonly string[]): boolean {
@@ -121,8 +123,15 @@ export function parseDslExecutorReference(dsl: string, problemType = 'math', ope
   text = text.replace(/\b[A-Z][a-zA-Z']*\b/g, (word) => (isValid(word) || word.toLowerCase() === 'done' ? word : correctName(word, valid)));
   text = expandLoops(protectLegacyForms(text)).replaceAll(LEGACY_STAR, '*');
 
-  let parts = text.split('->').map((part) => part.trim()).filter((part) => part !== '' && keepPart(part, valid));
-  parts = parts.slice(0, MAX_PARTS);
+  // Filter, then keep the first 15: stopping at 15 gives the same parts without scanning the rest.
+  let parts: string[] = [];
+  for (let start = 0; start <= text.length && parts.length < MAX_PARTS; ) {
+    const arrow = text.indexOf('->', start);
+    const part = text.slice(start, arrow < 0 ? undefined : arrow).trim();
+    if (part !== '' && keepPart(part, valid)) parts.push(part);
+    if (arrow < 0) break;
+    start = arrow + 2;
+  }
   parts = parts.filter((part, i) => i === 0 || part.startsWith('[') || part !== parts[i - 1]);
   if (problemType === 'math') {
     parts = parts
