@@ -15,9 +15,10 @@ import { median, report } from './stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
+/** @param {string} name @param {string} fallback @returns {string} */
 const option = (name, fallback) => {
   const at = argv.indexOf(`--${name}`);
-  return at >= 0 && argv[at + 1] !== undefined ? argv[at + 1] : fallback;
+  return at >= 0 ? (argv[at + 1] ?? fallback) : fallback;
 };
 const rounds = Number(option('rounds', '4'));
 const iterations = option('iterations', '5');
@@ -39,16 +40,18 @@ function run(entry) {
 const results = { current: [], baseline: [] };
 for (let i = 0; i < rounds; i++) {
   // Alternate the order so drift in machine load hits both builds alike.
+  /** @type {Array<'current' | 'baseline'>} */
   const order = i % 2 === 0 ? ['baseline', 'current'] : ['current', 'baseline'];
   for (const which of order) results[which].push(run(which === 'current' ? current : baseline.entry));
 }
 
+/** @param {any[]} runs */
 const summary = (runs) => {
-  const rates = runs.flatMap((r) => r.rates);
-  const bytes = runs.map((r) => r.bytesPerEdit).filter((b) => b !== null);
-  const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
-  const sd = Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, rates.length - 1));
-  return { rate: median(rates), cpuRate: median(runs.flatMap((r) => r.cpuRates)), mean, sd, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), bytes: bytes.length === 0 ? Number.NaN : median(bytes) };
+  const rates = runs.flatMap((/** @type {any} */ r) => r.rates);
+  const bytes = runs.map((/** @type {any} */ r) => r.bytesPerEdit).filter((/** @type {number | null} */ b) => b !== null);
+  const mean = rates.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + b, 0) / rates.length;
+  const sd = Math.sqrt(rates.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + (b - mean) ** 2, 0) / Math.max(1, rates.length - 1));
+  return { rate: median(rates), cpuRate: median(runs.flatMap((/** @type {any} */ r) => r.cpuRates)), mean, sd, p50: median(runs.map((/** @type {any} */ r) => r.p50)), p99: median(runs.map((/** @type {any} */ r) => r.p99)), bytes: bytes.length === 0 ? Number.NaN : median(bytes) };
 };
 const now = summary(results.current);
 const before = summary(results.baseline);

@@ -41,6 +41,7 @@ await replay(undefined);
 const rates = [];
 /** Edits per CPU-second of this process: on a machine shared with other work, wall time mostly measures the others. */
 const cpuRates = [];
+/** @type {number[]} */
 const latencies = [];
 const rounds = Number(roundsText);
 for (let i = 0; i < rounds; i++) {

@@ -30,7 +30,7 @@ const graph = parseDsl(WORKFLOW);
 /** An executor whose backend measures slot waits and in-flight time. @param {number} concurrency */
 function instrumented(concurrency) {
   const backend = new OpenAiCompatibleBackend({ baseUrl, model: 'bench', concurrency });
-  const stats = { calls: 0, busyMs: 0, latencies: /** @type {number[]} */ ([]) };
+  const stats = { calls: 0, busyMs: 0, waitMs: 0, latencies: /** @type {number[]} */ ([]) };
   const timed = {
     id: backend.id,
     chat: (/** @type {any} */ request) => backend.chat(request),
@@ -42,7 +42,7 @@ function instrumented(concurrency) {
           stats.calls++;
           stats.busyMs += event.result.latencyMs;
           stats.latencies.push(event.result.latencyMs);
-          stats.waitMs = (stats.waitMs ?? 0) + (performance.now() - start - event.result.latencyMs);
+          stats.waitMs += performance.now() - start - event.result.latencyMs;
         }
         yield event;
       }
@@ -108,7 +108,7 @@ report(`executor throughput, batch (${args.workflows} x ${WORKFLOW}; latency ${l
   runs: args.runs,
 });
 
-for (const [concurrency, rollouts] of [[args.concurrency, Math.max(args.concurrency, 64)], [args.rollouts, args.rollouts]]) {
+for (const [concurrency, rollouts] of /** @type {Array<[number, number]>} */ ([[args.concurrency, Math.max(args.concurrency, 64)], [args.rollouts, args.rollouts]])) {
   const runs = [];
   for (let i = 0; i < Math.min(3, args.runs); i++) runs.push(await steady(concurrency, rollouts));
   const limit = concurrency / (latency / 1000);
