@@ -182,8 +182,10 @@ def full_structure_share(episodes: list[Episode]) -> float:
     return sum(1 for e in episodes if e.breakdown and e.breakdown["finished"] and e.breakdown["released"]) / len(episodes)
 
 
-def grpo_update(model: TinyTransformer, optimizer: torch.optim.Optimizer, episodes: list[Episode], clip: float = 0.2, epochs: int = 3) -> float:
-    """Group-relative advantages from the episode-end reward, broadcast to every turn of the episode."""
+def grpo_update(model: TinyTransformer, optimizer: torch.optim.Optimizer, episodes: list[Episode], clip: float = 0.2, epochs: int = 3, entropy_coef: float = 0.01) -> float:
+    """Group-relative advantages from the episode-end reward, broadcast to every turn of the episode;
+    clipped surrogate plus an entropy bonus on policy tokens (a group whose rewards are all equal
+    teaches nothing, so exploration must not collapse)."""
     by_group: dict[int, list[Episode]] = {}
     for episode in episodes:
         by_group.setdefault(episode.group, []).append(episode)
@@ -215,7 +217,8 @@ def grpo_update(model: TinyTransformer, optimizer: torch.optim.Optimizer, episod
         token_logp = logp.gather(2, targets[..., None]).squeeze(2)
         ratio = torch.exp(token_logp - old[:, 1:])
         surrogate = torch.minimum(ratio * advantage, ratio.clamp(1 - clip, 1 + clip) * advantage)
-        loss = -(surrogate * target_mask).sum() / target_mask.sum()
+        entropy = -(logp.exp() * logp).sum(-1)
+        loss = -((surrogate + entropy_coef * entropy) * target_mask).sum() / target_mask.sum()
         optimizer.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -228,7 +231,7 @@ def math_tasks(count: int, offset: int) -> list[dict]:
     return [{"id": f"mul-{offset + i}", "problem": f"What is {3 + (offset + i) % 17} times {4 + (offset + i) % 13}?", "type": "math", "answer": str((3 + (offset + i) % 17) * (4 + (offset + i) % 13)), "source": "gsm8k"} for i in range(count)]
 
 
-def learn(url: str, seed: int, updates: int = 40, tasks_per_update: int = 4, group: int = 8, eval_episodes: int = 32, target: float = 0.5, log=print) -> dict:
+def learn(url: str, seed: int, updates: int = 40, tasks_per_update: int = 4, group: int = 8, eval_episodes: int = 32, target: float = 0.5, log=lambda line: print(line, flush=True)) -> dict:
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     client = EnvClient(url)
