@@ -40,6 +40,7 @@ function post(path, body) {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      /** @type {Buffer[]} */
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
