@@ -182,10 +182,8 @@ def full_structure_share(episodes: list[Episode]) -> float:
     return sum(1 for e in episodes if e.breakdown and e.breakdown["finished"] and e.breakdown["released"]) / len(episodes)
 
 
-def grpo_update(model: TinyTransformer, optimizer: torch.optim.Optimizer, episodes: list[Episode], clip: float = 0.2, epochs: int = 3, entropy_coef: float = 0.01) -> float:
-    """Group-relative advantages from the episode-end reward, broadcast to every turn of the episode;
-    clipped surrogate plus an entropy bonus on policy tokens (a group whose rewards are all equal
-    teaches nothing, so exploration must not collapse)."""
+def grpo_update(model: TinyTransformer, optimizer: torch.optim.Optimizer, episodes: list[Episode], clip: float = 0.2, epochs: int = 3) -> float:
+    """Group-relative advantages from the episode-end reward, broadcast to every turn of the episode."""
     by_group: dict[int, list[Episode]] = {}
     for episode in episodes:
         by_group.setdefault(episode.group, []).append(episode)
@@ -217,8 +215,7 @@ def grpo_update(model: TinyTransformer, optimizer: torch.optim.Optimizer, episod
         token_logp = logp.gather(2, targets[..., None]).squeeze(2)
         ratio = torch.exp(token_logp - old[:, 1:])
         surrogate = torch.minimum(ratio * advantage, ratio.clamp(1 - clip, 1 + clip) * advantage)
-        entropy = -(logp.exp() * logp).sum(-1)
-        loss = -((surrogate + entropy_coef * entropy) * target_mask).sum() / target_mask.sum()
+        loss = -(surrogate * target_mask).sum() / target_mask.sum()
         optimizer.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -231,9 +228,7 @@ def math_tasks(count: int, offset: int) -> list[dict]:
     return [{"id": f"mul-{offset + i}", "problem": f"What is {3 + (offset + i) % 17} times {4 + (offset + i) % 13}?", "type": "math", "answer": str((3 + (offset + i) % 17) * (4 + (offset + i) % 13)), "source": "gsm8k"} for i in range(count)]
 
 
-def learn(url: str, seed: int, updates: int = 60, tasks_per_update: int = 4, group: int = 8, target: float = 0.5, log=lambda line: print(line, flush=True)) -> dict:
-    """GRPO updates on fresh tasks; the measure is the share of the sampled episodes that finished
-    with full structure, over the last two updates' rollouts (64 episodes), before each update."""
+def learn(url: str, seed: int, updates: int = 40, tasks_per_update: int = 4, group: int = 8, eval_episodes: int = 32, target: float = 0.5, log=print) -> dict:
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     client = EnvClient(url)
@@ -241,29 +236,31 @@ def learn(url: str, seed: int, updates: int = 60, tasks_per_update: int = 4, gro
     model = TinyTransformer(tokenizer.vocab_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.01)
     started = time.monotonic()
-    shares: list[float] = []
-    curve: list[dict] = []
+
+    def evaluate(round_index: int) -> float:
+        episodes = rollout(client, model, tokenizer, math_tasks(eval_episodes // 4, 10_000), 4, seed + 7_919 + round_index, generator)
+        return full_structure_share(episodes)
+
+    curve = [{"update": 0, "full_structure_share": evaluate(0)}]
+    log(json.dumps({"seed": seed, **curve[-1]}))
     reached = None
     for update in range(1, updates + 1):
-        # Rolled out by the policy as it is before this update: the first batch is the untrained policy.
-        episodes = rollout(client, model, tokenizer, math_tasks(tasks_per_update, update * tasks_per_update), group, seed * 1_000 + update, generator)
-        shares.append(full_structure_share(episodes))
-        share = sum(shares[-2:]) / len(shares[-2:])
-        curve.append({"update": update, "full_structure_share": share, "mean_reward": sum(e.breakdown["total"] for e in episodes) / len(episodes)})
-        if update == 1 or update % 5 == 0:
-            log(json.dumps({"seed": seed, **curve[-1], "seconds": round(time.monotonic() - started, 1)}))
-        if update >= 2 and share > target:
-            reached = update
-            log(json.dumps({"seed": seed, **curve[-1], "seconds": round(time.monotonic() - started, 1)}))
-            break
-        grpo_update(model, optimizer, episodes)
-    return {"seed": seed, "initial": shares[0], "final": curve[-1]["full_structure_share"], "reached_at": reached, "seconds": time.monotonic() - started, "curve": curve}
+        episodes = rollout(client, model, tokenizer, math_tasks(tasks_per_update, update * tasks_per_update), group, seed + update, generator)
+        loss = grpo_update(model, optimizer, episodes)
+        if update % 5 == 0 or update == updates:
+            share = evaluate(update)
+            curve.append({"update": update, "full_structure_share": share, "train_share": full_structure_share(episodes), "mean_reward": sum(e.breakdown["total"] for e in episodes) / len(episodes), "loss": loss})
+            log(json.dumps({"seed": seed, **curve[-1]}))
+            if share > target:
+                reached = update
+                break
+    return {"seed": seed, "initial": curve[0]["full_structure_share"], "final": curve[-1]["full_structure_share"], "reached_at": reached, "seconds": time.monotonic() - started, "curve": curve}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default="1")
-    parser.add_argument("--updates", type=int, default=60)
+    parser.add_argument("--updates", type=int, default=40)
     args = parser.parse_args()
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     server = ServeEnvProcess.from_repo(REPO_ROOT, ["--executor", "sim", "--max-sessions", "4096"])
