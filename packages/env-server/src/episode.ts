@@ -12,7 +12,7 @@ export interface EpisodeSettings {
   readonly schedule: string;
   readonly scoring: ScoringMode;
   readonly canvas: Omit<CanvasOptions, 'executor' | 'runId'>;
-  readonly executor: CanvasExecutor;
+  readonly executor?: CanvasExecutor;
   readonly scorer: EpisodeScorer;
 }
 
@@ -29,32 +29,35 @@ export class Episode {
   readonly first: WireObservation;
   touched = Date.now();
   busy = false;
+  /** The canvas phase after the last step (read from its step info: `env.state` copies the graph). */
+  #awaitingPrompt = false;
 
   constructor(settings: EpisodeSettings) {
     this.id = settings.id;
     this.settings = settings;
     this.#reward = rewardFunction(settings.schedule);
-    this.#env = new CanvasEnv({ ...settings.canvas, executor: settings.executor, runId: settings.id });
+    this.#env = new CanvasEnv({ ...settings.canvas, ...(settings.executor === undefined ? {} : { executor: settings.executor }), runId: settings.id });
     const task = settings.task;
-    this.first = wireObservation(
-      this.#env.reset({
+    const opened = this.#env.reset({
         problem: task.problem,
         type: task.type,
         ...(task.id === undefined ? {} : { id: task.id }),
         ...(task.entryPoint === undefined ? {} : { entryPoint: task.entryPoint }),
         ...(task.tests === undefined ? {} : { test: task.tests }),
-      }).observation,
-    );
+    });
+    this.first = wireObservation(opened.observation);
+    this.#awaitingPrompt = opened.info.phase === 'awaiting_prompt';
   }
 
   get awaitingPrompt(): boolean {
-    return this.#env.state.phase === 'awaiting_prompt';
+    return this.#awaitingPrompt;
   }
 
   /** Cleans the raw completion exactly as the app's LLM policy does, then steps the canvas. */
   async step(raw: string, signal: AbortSignal): Promise<StepResponse> {
     const action = cleanPolicyCompletion(raw, { awaitingPrompt: this.awaitingPrompt });
     const result = await this.#env.step(action, signal);
+    this.#awaitingPrompt = result.info.phase === 'awaiting_prompt';
     const breakdown = result.done ? await this.#finalReward(result.info.forcedFinish) : undefined;
     return {
       protocol: PROTOCOL_VERSION,

@@ -16,8 +16,11 @@ import type { ProxyRollouts } from './proxy.js';
 
 export interface EnvServerOptions {
   readonly canvas?: Omit<CanvasOptions, 'executor' | 'runId'>;
-  /** The executor of one session (the configured workflow executor, or the test executor). */
-  readonly executor: (task: EnvTask, seed: number) => CanvasExecutor;
+  /**
+   * The executor of one session (the configured workflow executor, or the test executor). Without
+   * one the canvas only edits (execution is reported as skipped): for benchmarks of the server.
+   */
+  readonly executor?: (task: EnvTask, seed: number) => CanvasExecutor;
   readonly scorer?: EpisodeScorer;
   readonly scoring?: ScoringMode;
   /** Default reward schedule; a reset may pick another. */
@@ -54,7 +57,7 @@ export class EnvServer {
   #closing = false;
   #nextSeed: number;
 
-  constructor(options: EnvServerOptions) {
+  constructor(options: EnvServerOptions = {}) {
     this.#options = options;
     rewardFunction(options.schedule ?? 'reference');
     this.#sessions = new SessionStore({ maxSessions: options.maxSessions ?? 1024, ttlMs: options.sessionTtlMs ?? 30 * 60_000 });
@@ -153,7 +156,7 @@ export class EnvServer {
     const scoring = (readChoice(body['scoring'], SCORING_MODES, 'scoring') as ScoringMode | undefined) ?? this.#options.scoring ?? 'strict';
     this.#sessions.reserve();
     const id = randomUUID();
-    const episode = new Episode({ id, task, seed, schedule, scoring, canvas: this.#options.canvas ?? {}, executor: this.#options.executor(task, seed), scorer: this.#scorer });
+    const episode = new Episode({ id, task, seed, schedule, scoring, canvas: this.#options.canvas ?? {}, ...(this.#options.executor === undefined ? {} : { executor: this.#options.executor(task, seed) }), scorer: this.#scorer });
     this.#sessions.add(episode);
     return { protocol: PROTOCOL_VERSION, session: id, seed, schedule, observation: episode.first };
   }
