@@ -138,6 +138,7 @@ async function codeScore(problem: EvalProblem, prediction: string, options: Scor
       return binary('pass@1', mode, false, '', 'APPS tests are not JSON {inputs, outputs}');
     }
     if (!Array.isArray(tests.inputs) || !Array.isArray(tests.outputs) || tests.inputs.length !== tests.outputs.length) return binary('pass@1', mode, false, '', 'APPS tests need inputs and outputs of the same length');
+    if (tests.inputs.length === 0) return binary('pass@1', mode, false, '', 'APPS tests have no cases');
     verdict = tests.fn_name === undefined ? await runAppsStdio(sandbox, { prediction, tests, ...timeout }) : await runAppsCall(sandbox, { prediction, tests, testsJson, ...timeout });
   } else if (harness === 'humaneval' && problem.entryPoint !== undefined) {
     verdict = await runHumanEval(sandbox, { prompt: problem.prompt ?? '', prediction, test: problem.test ?? '', entryPoint: problem.entryPoint, ...timeout });
