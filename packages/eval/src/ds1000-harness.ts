@@ -9,8 +9,9 @@
  * calls is wrapped (the tests' own `exec` name, looked up before builtins):
  * - the answer gets a fresh copy of the builtins, never the dict the tests resolve names in;
  * - after it ran, every module loaded before it (numpy.testing and pandas.testing are loaded first)
- *   must hold the same objects — module attributes, class attributes, functions' code, defaults and
- *   closures — so patched library checks (`np.testing.assert_array_equal = …`) fail the test;
+ *   must hold the same objects — module attributes, class attributes (and no new ones, which would
+ *   override inherited methods), functions' code, defaults and closures — so patched library
+ *   checks (`np.testing.assert_array_equal = …`, `pd.DataFrame.equals = …`) fail the test;
  * - no thread it started may still be running (it could patch after the check);
  * - every value it left in its environment must be made of types from those modules (by identity),
  *   walked through containers and object-dtype arrays, frames, series and indexes: an object of a
@@ -28,6 +29,8 @@ _ds_builtins = dict(__builtins__)
 _ds_thread_count = _ds_thread._count
 _ds_flags = type.__dict__['__flags__'].__get__
 _ds_type_dict = type.__dict__['__dict__'].__get__
+_ds_type_qualname = type.__dict__['__qualname__'].__get__
+_ds_type_module = type.__dict__['__module__'].__get__
 _ds_module_dict = type(_ds_sys).__dict__['__dict__'].__get__
 _ds_function_type = type(lambda: None)
 _ds_module_type = type(_ds_sys)
@@ -50,18 +53,18 @@ def _ds_watch(modules):
             return
         seen.add(id(klass))
         space = _ds_type_dict(klass)
-        watched.append((space, dict(space)))
+        watched.append((space, dict(space), True))
         for item in list(space.values()):
             if type(item) is _ds_function_type:
-                watched.append((item, function_parts(item)))
+                watched.append((item, function_parts(item), False))
             elif isinstance(item, type):
                 watch_class(item, depth + 1)
     for name, module in modules.items():
         space = _ds_module_dict(module)
-        watched.append((space, dict(space)))
+        watched.append((space, dict(space), False))
         for item in list(space.values()):
             if type(item) is _ds_function_type:
-                watched.append((item, function_parts(item)))
+                watched.append((item, function_parts(item), False))
             elif isinstance(item, type):
                 watch_class(item, 0)
     return watched, function_parts
@@ -74,7 +77,7 @@ def _ds_unchanged():
     for name, module in _ds_modules.items():
         if _ds_sys.modules.get(name) is not module:
             return 'module %s was replaced' % name
-    for owner, before in _ds_watched:
+    for owner, before, closed in _ds_watched:
         if type(owner) is _ds_function_type:
             now = _ds_function_parts(owner)
             if any(now[i] is not before[i] for i in range(3)) or len(now[3]) != len(before[3]) or any(a is not b for a, b in zip(now[3], before[3])):
@@ -83,14 +86,16 @@ def _ds_unchanged():
         for key, value in before.items():
             if key not in owner or owner[key] is not value:
                 return 'library attribute %s was changed' % key
+        # A class gains no attributes (one would override an inherited method); modules may, when a submodule loads.
+        if closed and len(owner) != len(before):
+            return 'a library class gained an attribute'
     return None
 
 def _ds_trusted_type(kind):
     if not _ds_flags(kind) & _ds_heap:
         return True
-    space = _ds_type_dict(kind)
-    module = _ds_modules.get(space.get('__module__'))
-    qualname = space.get('__qualname__')
+    module_name, qualname = _ds_type_module(kind), _ds_type_qualname(kind)
+    module = _ds_modules.get(module_name) if type(module_name) is str else None
     if module is None or type(qualname) is not str:
         return False
     target = _ds_module_dict(module)
@@ -105,7 +110,7 @@ def _ds_trusted_type(kind):
 def _ds_plain_values(value, budget):
     kind = type(value)
     if not _ds_trusted_type(kind):
-        raise AssertionError('the solution left a %s, an object of a class it defined' % _ds_type_dict(kind).get('__qualname__', '?'))
+        raise AssertionError('the solution left a %s, an object of a class it defined' % _ds_type_qualname(kind))
     budget[0] -= 1
     if budget[0] < 0:
         raise AssertionError('the solution left more objects than the harness can check')
