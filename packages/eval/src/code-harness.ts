@@ -59,7 +59,10 @@ export function ds1000Postprocess(text: string): string {
 
 function verdictOf(outcome: TestOutcome, passedReason: string): { passed: boolean; reason: string } {
   if (outcome.passed) return { passed: true, reason: passedReason };
-  return { passed: false, reason: `${outcome.errorType ?? 'failed'}: ${outcome.error ?? ''}`.trim() };
+  const kind = outcome.errorType ?? 'failed';
+  const detail = outcome.error?.trim() ?? '';
+  // A bare `assert` failing in check() reports its type as its message: say it once.
+  return { passed: false, reason: detail === '' || detail === kind ? kind : `${kind}: ${detail}` };
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
