@@ -73,21 +73,3 @@ export function appsOutputsMatch(stdout: string, expected: string): boolean {
   const re = rounded(expTokens);
   return ro !== undefined && re !== undefined && sameSets(ro, re);
 }
-
-function pyEqual(a: unknown, b: unknown): boolean {
-  // Python: True == 1, 1 == 1.0; lists compare element-wise; dicts by keys and values.
-  const scalar = (v: unknown): unknown => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => pyEqual(x, b[i]));
-  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => k in b && pyEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-  }
-  return scalar(a) === scalar(b);
-}
-
-/** Call-based APPS: the returned value equals the expected output, or its single wrapped element. */
-export function appsValuesMatch(output: unknown, expected: unknown): boolean {
-  if (pyEqual(output, expected)) return true;
-  return Array.isArray(expected) && expected.length > 0 && pyEqual(output, expected[0]);
-}

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Sandbox } from '@flowsteer/core';
-import { buildTestProgram, extractCode, inferEntryPoint, readTestOutcome } from '@flowsteer/operators-code';
-import { appsOutputsMatch, appsValuesMatch } from './apps-compare.js';
+import { extractCode, inferEntryPoint, runTestSuite, type TestOutcome } from '@flowsteer/operators-code';
+import { appsCallSuite } from './apps-call.js';
+import { appsOutputsMatch } from './apps-compare.js';
+import { ds1000Suite } from './ds1000-harness.js';
 
 /**
  * Benchmark-specific test programs. Each benchmark's harness is reproduced as published: HumanEval
@@ -9,6 +10,8 @@ import { appsOutputsMatch, appsValuesMatch } from './apps-compare.js';
  * solution and its asserts (3 s), APPS runs every stdin case and compares stdout here in
  * TypeScript with APPS's own tolerant rules (4 s a case), APPS call-based problems call `fn_name`
  * on each input, DS-1000 runs its `code_context` with `test_execution(solution)` (120 s).
+ * Everything but APPS's stdin cases goes through operators-code's `runTestSuite`: the verdict is
+ * the one the sandbox signed, so nothing a solution prints or how it exits can pass a test.
  */
 
 export const BENCHMARK_TIMEOUTS_MS: Readonly<Record<string, number>> = { humaneval: 3_000, mbpp: 3_000, apps: 4_000, ds1000: 120_000 };
@@ -54,12 +57,15 @@ export function ds1000Postprocess(text: string): string {
   return code.replace(/```(?:python|py)?/g, '');
 }
 
-function outcomeReason(stdout: string, status: string, errorType: string | undefined): { passed: boolean; reason: string } {
-  const outcome = readTestOutcome(stdout);
-  if (status === 'ok' && outcome?.passed === true) return { passed: true, reason: `passed ${outcome.total} test${outcome.total === 1 ? '' : 's'}` };
-  if (status !== 'ok') return { passed: false, reason: `${status}${errorType === undefined ? '' : ` ${errorType}`}` };
-  return { passed: false, reason: outcome === undefined ? 'the test program did not report a result' : `${outcome.errorType ?? 'failed'}: ${outcome.error ?? ''}`.trim() };
+function verdictOf(outcome: TestOutcome, passedReason: string): { passed: boolean; reason: string } {
+  if (outcome.passed) return { passed: true, reason: passedReason };
+  const kind = outcome.errorType ?? 'failed';
+  const detail = outcome.error?.trim() ?? '';
+  // A bare `assert` failing in check() reports its type as its message: say it once.
+  return { passed: false, reason: detail === '' || detail === kind ? kind : `${kind}: ${detail}` };
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** HumanEval: prompt + completion (a whole function replaces the prompt's stub, keeping its imports). */
 export function humanEvalProgram(prompt: string, prediction: string, entryPoint: string): string {
@@ -72,8 +78,8 @@ export function humanEvalProgram(prompt: string, prediction: string, entryPoint:
 
 export async function runHumanEval(sandbox: Sandbox, input: { prompt: string; prediction: string; test: string; entryPoint: string; timeoutMs?: number }): Promise<CodeVerdict> {
   const program = humanEvalProgram(input.prompt, input.prediction, input.entryPoint);
-  const run = await sandbox.run({ code: buildTestProgram(program, input.test, input.entryPoint), timeoutMs: input.timeoutMs ?? BENCHMARK_TIMEOUTS_MS['humaneval'] as number });
-  return { ...outcomeReason(run.stdout, run.status, run.errorType), extracted: program };
+  const outcome = await runTestSuite(sandbox, { solution: program, tests: input.test, entryPoint: input.entryPoint, timeoutMs: input.timeoutMs ?? (BENCHMARK_TIMEOUTS_MS['humaneval'] as number) });
+  return { ...verdictOf(outcome, `check(${input.entryPoint}) passed`), extracted: program };
 }
 
 /** MBPP: `test_setup_code`, then the solution, then every assert of `test_list`. */
@@ -81,8 +87,8 @@ export async function runMbpp(sandbox: Sandbox, input: { prediction: string; tes
   const code = extractSolution(input.prediction);
   const solution = input.setup === undefined || input.setup.trim() === '' ? code : `${input.setup}\n${code}`;
   const entry = input.entryPoint ?? inferEntryPoint(input.tests);
-  const run = await sandbox.run({ code: buildTestProgram(solution, input.tests, entry), timeoutMs: input.timeoutMs ?? BENCHMARK_TIMEOUTS_MS['mbpp'] as number });
-  return { ...outcomeReason(run.stdout, run.status, run.errorType), extracted: code };
+  const outcome = await runTestSuite(sandbox, { solution, tests: input.tests, entryPoint: entry, timeoutMs: input.timeoutMs ?? (BENCHMARK_TIMEOUTS_MS['mbpp'] as number) });
+  return { ...verdictOf(outcome, `passed ${plural(outcome.total, 'test')}`), extracted: code };
 }
 
 export interface AppsTests {
@@ -107,82 +113,32 @@ export async function runAppsStdio(sandbox: Sandbox, input: { prediction: string
   return { passed: true, reason: `passed ${input.tests.inputs.length} stdin case${input.tests.inputs.length === 1 ? '' : 's'}`, extracted: code };
 }
 
-function pyLiteral(value: string): string {
-  return JSON.stringify(value);
+/**
+ * APPS call-based problems: `fn_name` is called on every input inside the sandbox's test harness
+ * (see apps-call.ts); `testsJson` is the problem's own JSON text, so numbers keep their digits.
+ */
+export async function runAppsCall(sandbox: Sandbox, input: { prediction: string; tests: AppsTests; testsJson: string; timeoutMs?: number }): Promise<CodeVerdict> {
+  const code = extractSolution(input.prediction);
+  const fnName = input.tests.fn_name as string;
+  const perCase = input.timeoutMs ?? (BENCHMARK_TIMEOUTS_MS['apps'] as number);
+  const suite = appsCallSuite(code, input.testsJson, fnName);
+  const outcome = await runTestSuite(sandbox, { ...suite, timeoutMs: perCase * Math.max(1, input.tests.inputs.length) });
+  return { ...verdictOf(outcome, `passed ${plural(input.tests.inputs.length, 'call case')} of ${fnName}`), extracted: code };
 }
 
 /**
- * APPS call-based problems: the program calls `fn_name` (a function, or a method of `Solution`)
- * on each input and prints the JSON results after a one-off marker; the comparison with the
- * expected outputs happens here. Until the sandbox isolates the harness from the solution, a
- * solution that finds the marker in the caller's frame could forge results (see the README).
+ * DS-1000: `code_context` defines `test_execution` (and maybe `test_string`), which run the
+ * solution on generated inputs (see ds1000-harness.ts). The sandbox must have numpy and pandas.
  */
-export function appsCallProgram(solution: string, fnName: string, inputs: readonly unknown[], marker: string): string {
-  return String.raw`
-import json as _json, sys as _sys
-_ns = {'__name__': '__flowsteer_solution__'}
-_prelude = 'import sys, math, itertools, collections, heapq, functools, random\nfrom typing import List, Tuple, Dict, Optional\nfrom collections import Counter, OrderedDict, deque, defaultdict\nfrom functools import lru_cache\nfrom itertools import accumulate, product, permutations, combinations\nfrom heapq import *\n'
-_results = []
-try:
-    exec(compile(_prelude + ${pyLiteral(solution)}, '<solution>', 'exec'), _ns)
-    _target = _ns['Solution']() if 'class Solution' in ${pyLiteral(solution)} else None
-    _fn = getattr(_target, ${pyLiteral(fnName)}) if _target is not None else _ns[${pyLiteral(fnName)}]
-except BaseException as _e:
-    _fn = None
-    _results = {'load_error': '%s: %s' % (type(_e).__name__, _e)}
-if _fn is not None:
-    for _args in _json.loads(${pyLiteral(JSON.stringify(inputs))}):
-        try:
-            _out = _fn(*_args)
-            if isinstance(_out, tuple):
-                _out = list(_out)
-            _results.append({'ok': True, 'value': _json.loads(_json.dumps(_out, default=repr))})
-        except BaseException as _e:
-            _results.append({'ok': False, 'error': '%s: %s' % (type(_e).__name__, _e)})
-_sys.stdout.write('\n' + ${pyLiteral(marker)} + _json.dumps(_results) + '\n')
-`;
-}
-
-export async function runAppsCall(sandbox: Sandbox, input: { prediction: string; tests: AppsTests; timeoutMs?: number }): Promise<CodeVerdict> {
-  const code = extractSolution(input.prediction);
-  const fnName = input.tests.fn_name as string;
-  const marker = `__FLOWSTEER_APPS_${randomBytes(12).toString('hex')}__`;
-  const perCase = input.timeoutMs ?? (BENCHMARK_TIMEOUTS_MS['apps'] as number);
-  const run = await sandbox.run({ code: appsCallProgram(code, fnName, input.tests.inputs, marker), timeoutMs: perCase * Math.max(1, input.tests.inputs.length) });
-  if (run.status !== 'ok') return { passed: false, reason: `${run.status}${run.errorType === undefined ? '' : ` ${run.errorType}`}`, extracted: code };
-  const at = run.stdout.lastIndexOf(marker);
-  if (at === -1) return { passed: false, reason: 'the call harness did not report results', extracted: code };
-  let results: unknown;
-  try {
-    results = JSON.parse(run.stdout.slice(at + marker.length).split('\n')[0] ?? '');
-  } catch {
-    return { passed: false, reason: 'the call harness printed unreadable results', extracted: code };
-  }
-  if (!Array.isArray(results)) return { passed: false, reason: `solution failed to load: ${String((results as { load_error?: string }).load_error)}`, extracted: code };
-  if (results.length !== input.tests.inputs.length) return { passed: false, reason: `expected ${input.tests.inputs.length} results, got ${results.length}`, extracted: code };
-  for (let i = 0; i < results.length; i++) {
-    const r = results[i] as { ok: boolean; value?: unknown; error?: string };
-    if (!r.ok) return { passed: false, reason: `case ${i + 1}: ${r.error ?? 'error'}`, extracted: code };
-    if (!appsValuesMatch(r.value, input.tests.outputs[i])) return { passed: false, reason: `case ${i + 1}: expected ${JSON.stringify(input.tests.outputs[i])}, got ${JSON.stringify(r.value)}`, extracted: code };
-  }
-  return { passed: true, reason: `passed ${results.length} call case${results.length === 1 ? '' : 's'} of ${fnName}`, extracted: code };
-}
-
-/** DS-1000: `code_context` defines `test_execution` (and maybe `test_string`), which run the solution on generated inputs. */
-export function ds1000Program(codeContext: string, solution: string, marker: string): string {
-  const calls = `    test_execution(code)\n${codeContext.includes('test_string(') ? '    test_string(code)\n' : ''}`;
-  // Any exception, SystemExit included, is a failure; the marker must be the last line printed.
-  return `${codeContext}\ncode = ${pyLiteral(solution)}\nimport sys as _sys\ntry:\n${calls}except BaseException as _e:\n    _sys.stdout.write('\\n__FLOWSTEER_DS1000_FAILED__ %s: %s\\n' % (type(_e).__name__, _e))\nelse:\n    _sys.stdout.write('\\n' + ${pyLiteral(marker)} + '\\n')\n`;
-}
-
 export async function runDs1000(sandbox: Sandbox, input: { prediction: string; codeContext: string; timeoutMs?: number }): Promise<CodeVerdict> {
   const code = ds1000Postprocess(input.prediction);
-  const marker = `__FLOWSTEER_DS1000_${randomBytes(12).toString('hex')}__`;
-  const run = await sandbox.run({ code: ds1000Program(input.codeContext, code, marker), timeoutMs: input.timeoutMs ?? (BENCHMARK_TIMEOUTS_MS['ds1000'] as number) });
-  if (run.status !== 'ok') return { passed: false, reason: `${run.status}${run.errorType === undefined ? '' : ` ${run.errorType}`}: ${run.stderr.trim().split('\n').pop() ?? ''}`.trim(), extracted: code };
-  const lines = run.stdout.split('\n').filter((line) => line.trim() !== '');
-  const last = lines[lines.length - 1] ?? '';
-  const passed = last === marker;
-  const failure = last.startsWith('__FLOWSTEER_DS1000_FAILED__') ? last.slice('__FLOWSTEER_DS1000_FAILED__ '.length) : 'test_execution did not finish';
-  return { passed, reason: passed ? 'test_execution passed' : failure, extracted: code };
+  const outcome = await runTestSuite(sandbox, { ...ds1000Suite(input.codeContext, code), timeoutMs: input.timeoutMs ?? (BENCHMARK_TIMEOUTS_MS['ds1000'] as number) });
+  return { ...verdictOf(outcome, 'test_execution passed'), extracted: code };
+}
+
+/** A DS-1000 record without `code_context` (FlowSteer-Dataset): its test program runs after the solution. */
+export async function runDs1000Record(sandbox: Sandbox, input: { prediction: string; test: string; timeoutMs?: number }): Promise<CodeVerdict> {
+  const code = extractSolution(input.prediction);
+  const outcome = await runTestSuite(sandbox, { solution: code, tests: input.test, entryPoint: inferEntryPoint(input.test), timeoutMs: input.timeoutMs ?? (BENCHMARK_TIMEOUTS_MS['ds1000'] as number) });
+  return { ...verdictOf(outcome, "the record's test program passed (no code_context: not the DS-1000 harness)"), extracted: code };
 }

@@ -1,6 +1,6 @@
 import type { Sandbox } from '@flowsteer/core';
-import { buildTestProgram, inferEntryPoint, readTestOutcome } from '@flowsteer/operators-code';
-import { BENCHMARK_TIMEOUTS_MS, extractSolution, runAppsCall, runAppsStdio, runDs1000, runHumanEval, runMbpp, type AppsTests, type CodeVerdict } from './code-harness.js';
+import { SystemPythonSandbox } from '@flowsteer/operators-code';
+import { runAppsCall, runAppsStdio, runDs1000, runDs1000Record, runHumanEval, runMbpp, type AppsTests, type CodeVerdict } from './code-harness.js';
 import { DATASETS, type EvalProblem, type MetricName } from './datasets.js';
 import { gsm8kScores, gsm8kTarget } from './gsm8k.js';
 import { hendrycksAnswer, hendrycksEquiv } from './math-hendrycks.js';
@@ -31,6 +31,12 @@ export interface ScoringOptions {
   readonly mode?: MetricMode;
   /** Needed for pass@1: code is really run against the tests. */
   readonly sandbox?: Sandbox;
+  /**
+   * Where DS-1000 answers run (they need numpy and pandas). Default: when `sandbox` is the plain
+   * isolated one (id `system-python`), a `system-python-numpy` equivalent opened for the call and
+   * closed after it; otherwise `sandbox` itself.
+   */
+  readonly ds1000Sandbox?: Sandbox;
   /** Overrides the benchmark's own timeout (HumanEval/MBPP 3 s, APPS 4 s a case, DS-1000 120 s). */
   readonly timeoutMs?: number;
 }
@@ -118,28 +124,40 @@ async function codeScore(problem: EvalProblem, prediction: string, options: Scor
   const timeoutMs = options.timeoutMs;
   const timeout = timeoutMs === undefined ? {} : { timeoutMs };
   let verdict: CodeVerdict;
-  if (harness === 'ds1000' && problem.codeContext !== undefined) verdict = await runDs1000(sandbox, { prediction, codeContext: problem.codeContext, ...timeout });
-  else if (harness === 'apps') {
+  if (harness === 'ds1000') {
+    const codeContext = problem.codeContext;
+    verdict = await withDs1000Sandbox(options, sandbox, (scientific) =>
+      codeContext === undefined ? runDs1000Record(scientific, { prediction, test: problem.test ?? '', ...timeout }) : runDs1000(scientific, { prediction, codeContext, ...timeout }),
+    );
+  } else if (harness === 'apps') {
     let tests: AppsTests;
+    const testsJson = problem.test ?? '';
     try {
-      tests = JSON.parse(problem.test ?? '') as AppsTests;
+      tests = JSON.parse(testsJson) as AppsTests;
     } catch {
       return binary('pass@1', mode, false, '', 'APPS tests are not JSON {inputs, outputs}');
     }
-    verdict = tests.fn_name === undefined ? await runAppsStdio(sandbox, { prediction, tests, ...timeout }) : await runAppsCall(sandbox, { prediction, tests, ...timeout });
+    if (!Array.isArray(tests.inputs) || !Array.isArray(tests.outputs) || tests.inputs.length !== tests.outputs.length) return binary('pass@1', mode, false, '', 'APPS tests need inputs and outputs of the same length');
+    if (tests.inputs.length === 0) return binary('pass@1', mode, false, '', 'APPS tests have no cases');
+    verdict = tests.fn_name === undefined ? await runAppsStdio(sandbox, { prediction, tests, ...timeout }) : await runAppsCall(sandbox, { prediction, tests, testsJson, ...timeout });
   } else if (harness === 'humaneval' && problem.entryPoint !== undefined) {
     verdict = await runHumanEval(sandbox, { prompt: problem.prompt ?? '', prediction, test: problem.test ?? '', entryPoint: problem.entryPoint, ...timeout });
-  } else if (harness === 'ds1000') {
-    // A FlowSteer-Dataset DS-1000 record without code_context: its test program runs after the solution.
-    const code = extractSolution(prediction);
-    const run = await sandbox.run({ code: buildTestProgram(code, problem.test ?? '', inferEntryPoint(problem.test ?? '')), timeoutMs: timeoutMs ?? (BENCHMARK_TIMEOUTS_MS['ds1000'] as number) });
-    const outcome = readTestOutcome(run.stdout);
-    const ok = run.status === 'ok' && outcome?.passed === true;
-    verdict = { passed: ok, reason: ok ? 'the record\'s test program passed (no code_context: not the DS-1000 harness)' : outcome?.error ?? run.status, extracted: code };
   } else {
     verdict = await runMbpp(sandbox, { prediction, tests: problem.test ?? '', ...(problem.setup === undefined ? {} : { setup: problem.setup }), ...(problem.entryPoint === undefined ? {} : { entryPoint: problem.entryPoint }), ...timeout });
   }
   return binary('pass@1', mode, verdict.passed, verdict.extracted, verdict.reason);
+}
+
+/** DS-1000 needs numpy and pandas: the plain isolated sandbox is swapped for its scientific twin for the call. */
+async function withDs1000Sandbox(options: ScoringOptions, sandbox: Sandbox, score: (scientific: Sandbox) => Promise<CodeVerdict>): Promise<CodeVerdict> {
+  if (options.ds1000Sandbox !== undefined) return score(options.ds1000Sandbox);
+  if (sandbox.id !== 'system-python') return score(sandbox);
+  const scientific = new SystemPythonSandbox({ preload: ['numpy', 'pandas'], memoryMb: 2048, pool: 0 });
+  try {
+    return await score(scientific);
+  } finally {
+    await scientific.close();
+  }
 }
 
 function referenceScore(problem: EvalProblem, prediction: string, metric: MetricName): Score {

@@ -1,11 +1,15 @@
-import { PyodideSandbox } from '@flowsteer/operators-code';
+import { SystemPythonSandbox } from '@flowsteer/operators-code';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scoreAnswer } from '../src/index.js';
 import { problemOf, readCorpus } from './corpus.js';
 
-// The sandbox available today; the verdicts are decided by the harness, so these cases must hold in any sandbox.
-const sandbox = new PyodideSandbox({ workers: 2 });
-afterAll(() => sandbox.close());
+// The isolated default sandbox, and its numpy/pandas twin for DS-1000 (shared here so the cases do not each start one).
+const sandbox = new SystemPythonSandbox();
+const ds1000Sandbox = new SystemPythonSandbox({ preload: ['numpy', 'pandas'], memoryMb: 2048 });
+afterAll(async () => {
+  await sandbox.close();
+  await ds1000Sandbox.close();
+});
 
 const cases = readCorpus('code-cases.jsonl');
 
@@ -16,7 +20,7 @@ describe('metric corpus (code benchmarks, really run)', () => {
 
   it.each(cases.map((c) => [c.id, c.rule, c] as const))('%s (%s)', async (_id, _rule, c) => {
     for (const mode of ['official', 'strict'] as const) {
-      const score = await scoreAnswer(problemOf(c), c.prediction, { sandbox, mode });
+      const score = await scoreAnswer(problemOf(c), c.prediction, { sandbox, ds1000Sandbox, mode });
       expect({ mode, score: score.score, reason: score.reason }).toMatchObject({ mode, score: mode === 'official' ? c.official : c.strict });
     }
   });

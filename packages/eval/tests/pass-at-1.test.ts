@@ -1,18 +1,29 @@
-import { PyodideSandbox } from '@flowsteer/operators-code';
+import { SystemPythonSandbox } from '@flowsteer/operators-code';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scoreAnswer, type EvalProblem } from '../src/index.js';
 
-const sandbox = new PyodideSandbox({ workers: 2 });
+// The isolated default sandbox; DS-1000 records get its numpy twin (opened by the scorer).
+const sandbox = new SystemPythonSandbox();
 afterAll(() => sandbox.close());
 
 const mbpp = (test: string, entryPoint?: string): EvalProblem => ({ id: 'm', source: 'mbpp', problemType: 'code', problem: 'p', groundTruth: 'g', answers: [], test, ...(entryPoint === undefined ? {} : { entryPoint }) });
 const humaneval = (test: string, entryPoint: string, prompt: string): EvalProblem => ({ id: 'h', source: 'humaneval', problemType: 'code', problem: prompt, groundTruth: 'g', answers: [], test, entryPoint, prompt });
 const apps = (inputs: string[], outputs: string[]): EvalProblem => ({ id: 'a', source: 'apps', problemType: 'code', problem: 'p', groundTruth: 'g', answers: [], test: JSON.stringify({ inputs, outputs }) });
+const appsCall = (inputs: unknown[][], outputs: unknown[], fnName: string): EvalProblem => ({ id: 'c', source: 'apps', problemType: 'code', problem: 'p', groundTruth: 'g', answers: [], test: JSON.stringify({ inputs, outputs, fn_name: fnName }) });
 const ds1000 = (test: string): EvalProblem => ({ id: 'd', source: 'ds1000', problemType: 'code', problem: 'p', groundTruth: 'g', answers: [], test });
 
 const addTests = 'assert add(1, 2) == 3\nassert add(-1, 1) == 0';
 const heTests = 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(0, 0) == 0\n';
 const hePrompt = 'def add(a, b):\n    """Return a + b."""\n';
+const sortedTests = 'assert sorted(uniq([3, 1, 3])) == [1, 3]\nassert len(uniq([2, 2])) == 1';
+const heAbsTests = 'def check(candidate):\n    assert abs(candidate(0.5, 0.25) - 0.75) < 1e-9\n';
+// Raw JSON text: a JavaScript number would round these integers.
+const bigInc: EvalProblem = { ...appsCall([], [], 'inc'), test: '{"inputs": [[123456789012345678901234567890]], "outputs": [123456789012345678901234567891], "fn_name": "inc"}' };
+const callAdd = appsCall([[1, 2], [10, -3]], [3, 7], 'add');
+// Lines a harness that read stdout would have taken for a verdict (this repo's old markers and generic ones).
+const markers = 'print(\'{"passed": true, "total": 2, "failed": 0}\')\nprint("__FLOWSTEER_TESTS__ {\\"passed\\": true}")\nprint("__FLOWSTEER_PROGRAM_OK__")\nprint("ALL TESTS PASSED")\n';
+const alwaysEqual = 'class Same:\n    def __eq__(self, other):\n        return True\n    def __ne__(self, other):\n        return False\n    __hash__ = object.__hash__\n';
+const forgedReport = 'import os\nos.write(3, b"0" * 64 + b" 6f6b 00 7375697465 74727565 31 30 00 00\\n")\n';
 
 // [name, problem, prediction, passes?]
 const cases: Array<[string, EvalProblem, string, boolean]> = [
@@ -51,17 +62,57 @@ const cases: Array<[string, EvalProblem, string, boolean]> = [
   ['apps trailing spaces ok', apps(['1 2\n'], ['3\n']), 'a, b = map(int, input().split())\nprint(str(a + b) + "  ")', true],
   ['apps wrong on second case', apps(['1 2\n', '10 -3\n'], ['3\n', '7\n']), 'print(3)', false],
   ['apps crashes on input', apps(['x\n'], ['1\n']), 'print(int(input()))', false],
-  ['apps bad test json', apps([], []), 'print(1)', true],
+  ['apps with no cases', apps([], []), 'print(1)', false],
+  ['apps prints the answer then verdict lines', apps(['1 2\n'], ['3\n']), `a, b = map(int, input().split())\nprint(a + b)\n${markers}`, false],
+  ['apps prints the answer then exits at once', apps(['1 2\n'], ['3\n']), 'import os, sys\na, b = map(int, input().split())\nprint(a + b)\nsys.stdout.flush()\nos._exit(0)', false],
+  ['apps forged report on fd 3 after the answer', apps(['1 2\n'], ['3\n']), `a, b = map(int, input().split())\nprint(a + b)\n${forgedReport}`, false],
+  ['apps clean sys.exit after the answer', apps(['1 2\n'], ['3\n']), 'import sys\na, b = map(int, input().split())\nprint(a + b)\nsys.exit(0)', true],
+  ['apps call: function', callAdd, 'def add(a, b):\n    return a + b', true],
+  ['apps call: Solution method', callAdd, 'class Solution:\n    def add(self, a, b):\n        return a + b', true],
+  ['apps call: wrong', callAdd, 'def add(a, b):\n    return a * b', false],
+  ['apps call: tuple counts as list', appsCall([[1, 2]], [[2, 1]], 'swap'), 'def swap(a, b):\n    return (b, a)', true],
+  ['apps call: wrapped expected output', appsCall([[2]], [[4]], 'sq'), 'def sq(x):\n    return x * x', true],
+  ['apps call: big integers keep their digits', bigInc, 'def inc(x):\n    return x + 1', true],
+  ['apps call: off by one on a big integer', bigInc, 'def inc(x):\n    return x + 2', false],
+  ['apps call: markers then os._exit(0)', callAdd, `${markers}import os\nos._exit(0)`, false],
+  ['apps call: markers then os._exit(0) inside the call', callAdd, `def add(a, b):\n    import os\n${markers.split('\n').filter((l) => l !== '').map((l) => `    ${l}`).join('\n')}\n    os._exit(0)`, false],
+  ['apps call: SystemExit(0) before the tests', callAdd, 'def add(a, b):\n    return 0\nraise SystemExit(0)', false],
+  ['apps call: SystemExit(0) inside the call', callAdd, 'def add(a, b):\n    raise SystemExit(0)', false],
+  ['apps call: writes a report on fd 3', callAdd, `${forgedReport}def add(a, b):\n    return 0`, false],
+  ['apps call: always-equal object', callAdd, `${alwaysEqual}def add(a, b):\n    return Same()`, false],
+  ['apps call: int subclass equal to everything', callAdd, 'class N(int):\n    def __eq__(self, other):\n        return True\n    __hash__ = int.__hash__\ndef add(a, b):\n    return N(0)', false],
+  ['apps call: list holding an always-equal object', appsCall([[1, 2]], [[2, 1]], 'swap'), `${alwaysEqual}def swap(a, b):\n    return [Same(), Same()]`, false],
+  ['apps call: patches builtins (len, type, repr)', callAdd, 'import builtins\nbuiltins.len = lambda x: 0\nbuiltins.type = lambda x: int\nbuiltins.range = lambda n: iter(())\ndef add(a, b):\n    return 0', false],
   ['ds1000 program passes', ds1000('assert result == 6'), 'result = sum([1, 2, 3])', true],
   ['ds1000 program fails', ds1000('assert result == 6'), 'result = 5', false],
   ['ds1000 undefined name', ds1000('assert result == 6'), 'answer = 6', false],
   ['ds1000 prints marker itself', ds1000('assert result == 6'), 'print("__FLOWSTEER_PROGRAM_OK__")\nresult = 5', false],
-  ['network blocked', mbpp(addTests, 'add'), 'import socket\ndef add(a, b):\n    return a + b', false],
+  ['ds1000 record with numpy', ds1000('assert result.tolist() == [0, 2, 4]'), 'import numpy as np\nresult = np.arange(3) * 2', true],
+  ['ds1000 record markers then os._exit(0)', ds1000('assert result == 6'), `${markers}result = 5\nimport os\nos._exit(0)`, false],
+  ['ds1000 record always-equal result', ds1000('assert result == 6'), `${alwaysEqual}result = Same()`, false],
+  ['network blocked', mbpp(addTests, 'add'), 'import socket\ns = socket.create_connection(("127.0.0.1", 9))\ndef add(a, b):\n    return a + b', false],
+  ['mbpp markers then os._exit(0)', mbpp(addTests, 'add'), `def add(a, b):\n    return 0\n${markers}import os\nos._exit(0)`, false],
+  ['mbpp os._exit(0) inside the call', mbpp(addTests, 'add'), 'def add(a, b):\n    import os\n    os._exit(0)', false],
+  ['mbpp SystemExit(0) before the tests', mbpp(addTests, 'add'), 'def add(a, b):\n    return 0\nraise SystemExit(0)', false],
+  ['mbpp writes a report on fd 3', mbpp(addTests, 'add'), `${forgedReport}def add(a, b):\n    return 0`, false],
+  ['mbpp closes fd 3', mbpp(addTests, 'add'), 'import os\nos.close(3)\ndef add(a, b):\n    return a + b', false],
+  ['mbpp always-equal object', mbpp(addTests, 'add'), `${alwaysEqual}def add(a, b):\n    return Same()`, false],
+  ['mbpp patched builtins do not reach the tests', mbpp(sortedTests, 'uniq'), 'import builtins\nbuiltins.sorted = lambda x: [1, 3]\nbuiltins.len = lambda x: 1\ndef uniq(xs):\n    return xs', false],
+  ['mbpp the same tests, honestly', mbpp(sortedTests, 'uniq'), 'def uniq(xs):\n    return list(set(xs))', true],
+  ['mbpp setup code runs first', { ...mbpp('assert add(1, 2) == BASE + 3', 'add'), setup: 'BASE = 10' }, 'def add(a, b):\n    return BASE + a + b', true],
+  ['humaneval markers then os._exit(0) in the body', humaneval(heTests, 'add', hePrompt), `    import os\n${markers.split('\n').filter((l) => l !== '').map((l) => `    ${l}`).join('\n')}\n    os._exit(0)`, false],
+  ['humaneval SystemExit(0) before the tests', humaneval(heTests, 'add', hePrompt), 'def add(a, b):\n    return 0\nraise SystemExit(0)', false],
+  ['humaneval SystemExit(0) in the body', humaneval(heTests, 'add', hePrompt), '    raise SystemExit(0)', false],
+  ['humaneval writes a report on fd 3', humaneval(heTests, 'add', hePrompt), `def add(a, b):\n    return 0\n${forgedReport}`, false],
+  ['humaneval always-equal object', humaneval(heTests, 'add', hePrompt), `def add(a, b):\n    return Same()\n${alwaysEqual}`, false],
+  ['humaneval patched abs does not reach check', humaneval(heAbsTests, 'add', hePrompt), 'def add(a, b):\n    return 0\nimport builtins\nbuiltins.abs = lambda x: 0', false],
+  ['humaneval the abs test, honestly', humaneval(heAbsTests, 'add', hePrompt), '    return a + b', true],
 ];
 
 describe('pass@1 really runs the tests', () => {
   it.each(cases)('%s', async (_name, problem, prediction, passes) => {
-    const score = await scoreAnswer(problem, prediction, { sandbox, timeoutMs: 2_000 });
+    // Generous for a loaded machine; the hanging cases still end at it.
+    const score = await scoreAnswer(problem, prediction, { sandbox, timeoutMs: 8_000 });
     expect(score.metric).toBe('pass@1');
     expect(score.correct).toBe(passes);
     expect(score.score).toBe(passes ? 1 : 0);
