@@ -9,7 +9,11 @@ import { close, numericallyEquivalent, parseExpression } from './expression.js';
 
 /** Content of the last `\boxed{…}` or `\fbox{…}` (balanced braces), if any. */
 export function lastBoxed(text: string): string | undefined {
-  const at = Math.max(text.lastIndexOf('\\boxed'), text.lastIndexOf('\\fbox'));
+  return bracedAfter(text, Math.max(text.lastIndexOf('\\boxed'), text.lastIndexOf('\\fbox')));
+}
+
+/** The balanced `{…}` group that opens after position `at` (-1: none), without its braces. */
+export function bracedAfter(text: string, at: number): string | undefined {
   if (at === -1) return undefined;
   const open = text.indexOf('{', at);
   if (open === -1) return undefined;

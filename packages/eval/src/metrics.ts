@@ -30,6 +30,21 @@ export function exactMatch(prediction: string, gold: string | readonly string[])
   return goldAlternatives(gold).some((g) => normalizeAnswer(prediction) === normalizeAnswer(g)) ? 1 : 0;
 }
 
+/** How many predicted tokens the gold tokens cover, each gold token used once (a multiset overlap). */
+export function tokenOverlap(predicted: readonly string[], gold: readonly string[]): number {
+  const counts = new Map<string, number>();
+  for (const t of gold) counts.set(t, (counts.get(t) ?? 0) + 1);
+  let same = 0;
+  for (const t of predicted) {
+    const c = counts.get(t) ?? 0;
+    if (c > 0) {
+      same++;
+      counts.set(t, c - 1);
+    }
+  }
+  return same;
+}
+
 /** Token F1 with multiset overlap, max over alternatives; both empty counts as a match. */
 export function tokenF1(prediction: string, gold: string | readonly string[]): number {
   const predicted = tokens(prediction);
@@ -40,16 +55,7 @@ export function tokenF1(prediction: string, gold: string | readonly string[]): n
       best = Math.max(best, predicted.length === reference.length ? 1 : 0);
       continue;
     }
-    const counts = new Map<string, number>();
-    for (const t of reference) counts.set(t, (counts.get(t) ?? 0) + 1);
-    let same = 0;
-    for (const t of predicted) {
-      const c = counts.get(t) ?? 0;
-      if (c > 0) {
-        same++;
-        counts.set(t, c - 1);
-      }
-    }
+    const same = tokenOverlap(predicted, reference);
     if (same === 0) continue;
     const precision = same / predicted.length;
     const recall = same / reference.length;

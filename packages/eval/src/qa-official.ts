@@ -5,6 +5,8 @@
  * exact match over the answer list). Each returns EM and F1 together.
  */
 
+import { tokenOverlap } from './metrics.js';
+
 const PUNCTUATION = new Set('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
 const TRIVIA_PUNCTUATION = new Set([...PUNCTUATION, '‘', '’', '´', '`']);
 // Python's \b is Unicode-aware: an article is a whole word among letters, digits and underscores.
@@ -28,22 +30,8 @@ export function triviaNormalize(text: string): string {
   return whitespaceFix(spaced.replace(ARTICLES, ' ')).trim();
 }
 
-function overlap(predicted: readonly string[], gold: readonly string[]): number {
-  const counts = new Map<string, number>();
-  for (const t of gold) counts.set(t, (counts.get(t) ?? 0) + 1);
-  let same = 0;
-  for (const t of predicted) {
-    const c = counts.get(t) ?? 0;
-    if (c > 0) {
-      same++;
-      counts.set(t, c - 1);
-    }
-  }
-  return same;
-}
-
 function f1FromTokens(predicted: readonly string[], gold: readonly string[]): number {
-  const same = overlap(predicted, gold);
+  const same = tokenOverlap(predicted, gold);
   if (same === 0) return 0;
   const precision = same / predicted.length;
   const recall = same / gold.length;

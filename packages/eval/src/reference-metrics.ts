@@ -1,5 +1,5 @@
 import { setTokenF1, normalizeAnswer } from './metrics.js';
-import { mathEqual } from './math-strict.js';
+import { bracedAfter, mathEqual } from './math-strict.js';
 
 /**
  * A reproduction of the FlowSteer reference evaluator's metrics (`eval_only.py`, vectorised mode),
@@ -9,19 +9,7 @@ import { mathEqual } from './math-strict.js';
 
 /** First balanced `\boxed{…}` (the reference takes the first, not the last). */
 function firstBoxed(text: string): string | undefined {
-  const at = text.indexOf('\\boxed');
-  if (at === -1) return undefined;
-  const open = text.indexOf('{', at);
-  if (open === -1) return undefined;
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '{') depth++;
-    else if (text[i] === '}') {
-      depth--;
-      if (depth === 0) return text.slice(open + 1, i);
-    }
-  }
-  return undefined;
+  return bracedAfter(text, text.indexOf('\\boxed'));
 }
 
 function preprocess(text: string): string {
