@@ -37,6 +37,25 @@ describe('flowsteer train', () => {
     expect(second.stdout).toMatch(/random until it finishes\s+\d+\.\d%/);
   });
 
+  it('Ctrl-C stops at an update, keeps the checkpoint, says how to resume and exits 130; the rerun resumes', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flowsteer-train-'));
+    const args = ['train', '--env', 'sim', '--out', dir, '--groups', '2', '--group-size', '3', '--eval-tasks', '6', '--updates', '400'];
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    // Interrupt once two updates are done and the pace (eta) is known.
+    for (let i = 0; i < 1200 && !/update +2\/400 .* eta \d/.test(stderr); i += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(stderr).toMatch(/update +2\/400 .* eta \d/);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(new RegExp(`interrupted after update \\d+; the checkpoint in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is kept — rerun the same command to resume`));
+    const resumed = await flowsteer([...args.slice(0, -1), '3']);
+    expect(resumed.stdout).toMatch(/resumed at update \d+, trained to update/);
+  });
+
   it('runs the multi-seed study with --seeds and prints mean ± sd per method', async () => {
     dir = await mkdtemp(join(tmpdir(), 'flowsteer-train-'));
     const result = await flowsteer(['train', '--env', 'sim', '--seeds', '1,2', '--out', dir, '--updates', '2', '--groups', '2', '--group-size', '3', '--eval-tasks', '6', '--lr', '0.02', '--entropy', '0.01']);

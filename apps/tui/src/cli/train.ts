@@ -3,7 +3,26 @@ import { Tokens, resolveToken } from '@flowsteer/core';
 import { formatStudy } from '@flowsteer/cwrpo';
 import { CliUsageError } from '../errors.js';
 import { trainStudyCommand } from '../commands/train.js';
-import { boot, writeJson, positiveInt, nonNegativeInt, type CliIo, type GlobalOptions } from './shared.js';
+import { boot, ExitCode, writeJson, positiveInt, nonNegativeInt, type CliIo, type GlobalOptions } from './shared.js';
+
+/** Time left, from the pace of the updates this process ran (a resumed run starts counting anew). */
+class Eta {
+  #first: { update: number; at: number } | undefined;
+  last: number | undefined;
+
+  after(update: number, total: number): string {
+    const now = Date.now();
+    this.last = update;
+    if (this.#first === undefined) {
+      this.#first = { update, at: now };
+      return '';
+    }
+    const done = update - this.#first.update;
+    if (done <= 0) return '';
+    const seconds = Math.round((((now - this.#first.at) / done) * (total - update)) / 1000);
+    return `  eta ${seconds >= 60 ? `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`}`;
+  }
+}
 
 function number(value: string, flag: string): number {
   const n = Number(value);
@@ -68,6 +87,7 @@ export function registerTrain(program: Command, io: CliIo): void {
       const controller = new AbortController();
       const onSigint = (): void => controller.abort(new Error('interrupted'));
       process.once('SIGINT', onSigint);
+      const eta = new Eta();
       const { lr, seeds, ...rest } = options;
       const common = {
         ...rest,
@@ -92,10 +112,15 @@ export function registerTrain(program: Command, io: CliIo): void {
           options: { ...host.config.config.trainer.options, ...(host.config.config.trainer.use === 'cwrpo' ? flags : {}) },
           signal,
           onNotice,
-          ...(json === true ? {} : { onProgress: (p) => io.stderr(`${p.line ?? `update ${p.update}/${p.total}`}\n`) }),
+          ...(json === true ? {} : { onProgress: (p) => io.stderr(`${p.line ?? `update ${p.update}/${p.total}`}${eta.after(p.update, p.total)}\n`) }),
         });
         if (json === true) writeJson(io, outcome.report);
         else io.stdout(`${outcome.text}\n`);
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+        // The checkpoint of the last finished update is on disk: say how to pick up from it.
+        io.stderr(`interrupted${eta.last === undefined ? '' : ` after update ${eta.last}`}; the checkpoint in ${options.out} is kept — rerun the same command to resume\n`);
+        process.exitCode = ExitCode.Interrupted;
       } finally {
         process.off('SIGINT', onSigint);
       }

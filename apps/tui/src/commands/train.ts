@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '@flowsteer/core';
+import { throwIfAborted, writeFileAtomic } from '@flowsteer/core';
 import {
   DEFAULT_TRAIN_CONFIG,
   REWARD_SCHEDULES,
@@ -113,6 +113,8 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainR
       options.onProgress?.(metrics, trainer.config.updates);
     },
   });
+  // An interrupted run keeps its last checkpoint; it is not a finished run to export and evaluate.
+  throwIfAborted(options.signal, `training at update ${trainer.completedUpdates}`);
   const onnx = join(options.out, 'policy.onnx');
   await exportPolicyOnnx(trainer.params, onnx);
   const tasks = trainer.simulator.taskSet(options.evalTasks, trainer.config.seed + 1_000_003);
