@@ -72,8 +72,11 @@ export function humanEvalProgram(prompt: string, prediction: string, entryPoint:
   const fenced = /```/.test(prediction);
   const code = fenced ? extractCode(prediction) : prediction.replace(/^\n+/, '');
   const wholeFunction = new RegExp(`^\\s*(?:async\\s+)?def\\s+${entryPoint}\\s*\\(`, 'm').test(code);
+  const solution = fenced ? code : extractSolution(code);
+  // With no prompt (a task that only names the function) the answer stands alone.
+  if (prompt.trim() === '') return `${wholeFunction ? solution : code}\n`;
   // A body-only completion continues the prompt; a whole function follows it and redefines the stub.
-  return wholeFunction ? `${prompt}\n    pass\n\n${fenced ? code : extractSolution(code)}\n` : `${prompt}${code}\n`;
+  return wholeFunction ? `${prompt}\n    pass\n\n${solution}\n` : `${prompt}${code}\n`;
 }
 
 export async function runHumanEval(sandbox: Sandbox, input: { prompt: string; prediction: string; test: string; entryPoint: string; timeoutMs?: number }): Promise<CodeVerdict> {

@@ -58,6 +58,8 @@ const cases: Array<[string, EvalProblem, string, boolean]> = [
   ['humaneval full function', humaneval(heTests, 'add', hePrompt), 'def add(a, b):\n    return a + b', true],
   ['humaneval wrong', humaneval(heTests, 'add', hePrompt), 'def add(a, b):\n    return a * b', false],
   ['humaneval missing entry', humaneval(heTests, 'add', 'x = 1\n'), 'def plus(a, b):\n    return a + b', false],
+  ['humaneval-style task with no prompt, whole function', humaneval(heTests, 'add', ''), '```python\ndef add(a, b):\n    return a + b\n```', true],
+  ['humaneval-style task with no prompt, wrong function', humaneval(heTests, 'add', ''), 'def add(a, b):\n    return a - b', false],
   ['apps stdin/stdout', apps(['1 2\n', '10 -3\n'], ['3\n', '7\n']), 'a, b = map(int, input().split())\nprint(a + b)', true],
   ['apps trailing spaces ok', apps(['1 2\n'], ['3\n']), 'a, b = map(int, input().split())\nprint(str(a + b) + "  ")', true],
   ['apps wrong on second case', apps(['1 2\n', '10 -3\n'], ['3\n', '7\n']), 'print(3)', false],
