@@ -111,7 +111,7 @@ describe('serve-env episodes', () => {
   it('pays a round-limit episode less than finishing the same fully structured workflow with a wrong answer', async () => {
     // The policy builds the full structure, then stalls with noise instead of finishing.
     const stalling = [...FULL_SCRIPT.slice(0, -1), ...Array.from({ length: 8 }, () => 'I am not sure what to do next.')];
-    const api = await start({ canvas: { maxRounds: 8 }, executor: () => new FixedAnswerExecutor('\\boxed{41}') });
+    const api = await start({ canvas: { maxRounds: 14 }, executor: () => new FixedAnswerExecutor('\\boxed{41}') });
     const forced = (await runScript(api, { task: MATH }, stalling)).last['breakdown'] as Record<string, unknown>;
     const finished = (await runScript(api, { task: MATH })).last['breakdown'] as Record<string, unknown>;
     expect(finished).toMatchObject({ finished: true, forcedFinish: false, forcedFinishPenalty: 0, structure: 1, correctness: 0, total: 0 });
