@@ -85,10 +85,11 @@ export class Episode {
     const task = this.settings.task;
     const problem = evalProblemOf(task);
     const dsl = this.#env.graph.toDsl();
-    // An episode the round limit ended has no answer (as in the eval package): it is not scored.
+    // An episode the round limit ended has no answer (as in the eval package): it is not scored, and
+    // the schedule's forced-finish penalty makes it earn less than finishing the same workflow wrong.
     const prediction = forcedFinish ? '' : predictionOf(this.#env, problem);
     const score = forcedFinish ? { correctness: 0, metric: metricFor(problem), extracted: '', detail: 'the round limit ended the episode; not scored' } : await this.#score(prediction);
-    const reward = this.#reward(dsl, score.correctness);
+    const reward = this.#reward(dsl, score.correctness, { forcedFinish });
     return {
       schedule: this.settings.schedule,
       components: reward.components,
@@ -98,6 +99,7 @@ export class Episode {
       total: reward.total,
       finished: !forcedFinish,
       forcedFinish,
+      forcedFinishPenalty: reward.forcedFinishPenalty,
       rounds: this.#env.state.round,
       dsl,
       metric: score.metric,

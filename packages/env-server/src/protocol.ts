@@ -39,7 +39,10 @@ export interface EpisodeReward {
   readonly total: number;
   /** The policy finished (not the round limit). */
   readonly finished: boolean;
+  /** The round limit ended the episode (the total includes `forcedFinishPenalty`). */
   readonly forcedFinish: boolean;
+  /** What was subtracted for the forced finish (0 when the policy finished). */
+  readonly forcedFinishPenalty: number;
   readonly rounds: number;
   readonly dsl: string;
   readonly metric: string;

@@ -69,7 +69,7 @@ export const PROTOCOL_SCHEMA = {
     },
     Breakdown: {
       type: 'object',
-      required: ['schedule', 'components', 'structure', 'released', 'correctness', 'total', 'finished', 'forcedFinish', 'rounds', 'dsl', 'metric', 'prediction', 'extracted'],
+      required: ['schedule', 'components', 'structure', 'released', 'correctness', 'total', 'finished', 'forcedFinish', 'forcedFinishPenalty', 'rounds', 'dsl', 'metric', 'prediction', 'extracted'],
       additionalProperties: false,
       properties: {
         schedule: str,
@@ -80,6 +80,7 @@ export const PROTOCOL_SCHEMA = {
         total: num,
         finished: bool,
         forcedFinish: bool,
+        forcedFinishPenalty: { type: 'number', minimum: 0 },
         rounds: { type: 'integer', minimum: 0 },
         dsl: str,
         metric: { enum: ['math', 'f1', 'em', 'mc', 'pass@1'] },

@@ -39,7 +39,7 @@ describe('serve-env episodes', () => {
       const { last } = await runScript(api, { task: MATH, seed });
       const breakdown = last['breakdown'] as Record<string, unknown>;
       expect(last['done']).toBe(true);
-      expect(breakdown).toMatchObject({ schedule: 'reference', structure: 1, released: true, finished: true, forcedFinish: false, metric: 'math', dsl: 'Plan -> Programmer -> Custom -> Verify ? Revise : done -> Format' });
+      expect(breakdown).toMatchObject({ schedule: 'reference', structure: 1, released: true, finished: true, forcedFinish: false, forcedFinishPenalty: 0, metric: 'math', dsl: 'Plan -> Programmer -> Custom -> Verify ? Revise : done -> Format' });
       expect(breakdown['components']).toEqual({ checker: 0.2, format: 0.2, operatorCount: 0.2, specialStructure: 0.4 });
       expect(last['reward']).toBeCloseTo(-1 + 1 + (breakdown['correctness'] as number), 12);
       outcomes.set(breakdown['correctness'] as number, breakdown);
@@ -101,7 +101,22 @@ describe('serve-env episodes', () => {
   it('ends an episode at the round limit as a forced finish that is not scored', async () => {
     const api = await start({ canvas: { maxRounds: 3 }, executor: () => new FixedAnswerExecutor('\\boxed{42}') });
     const { last } = await runScript(api, { task: MATH }, ['noise', 'noise', 'noise', 'noise']);
-    expect(last['breakdown']).toMatchObject({ finished: false, forcedFinish: true, correctness: 0, rounds: 4, prediction: '' });
+    expect(last['breakdown']).toMatchObject({ finished: false, forcedFinish: true, forcedFinishPenalty: 0.5, correctness: 0, rounds: 4, prediction: '' });
+    // Base -1, no structure, minus the forced-finish penalty: less than the -1 of finishing an empty canvas.
+    expect(last['reward']).toBeCloseTo(-1.5, 12);
+    const plain = await runScript(api, { task: MATH, schedule: 'correctness' }, ['noise', 'noise', 'noise', 'noise']);
+    expect(plain.last['breakdown']).toMatchObject({ schedule: 'correctness', forcedFinish: true, forcedFinishPenalty: 0.5, total: -0.5 });
+  });
+
+  it('pays a round-limit episode less than finishing the same fully structured workflow with a wrong answer', async () => {
+    // The policy builds the full structure, then stalls with noise instead of finishing.
+    const stalling = [...FULL_SCRIPT.slice(0, -1), ...Array.from({ length: 8 }, () => 'I am not sure what to do next.')];
+    const api = await start({ canvas: { maxRounds: 14 }, executor: () => new FixedAnswerExecutor('\\boxed{41}') });
+    const forced = (await runScript(api, { task: MATH }, stalling)).last['breakdown'] as Record<string, unknown>;
+    const finished = (await runScript(api, { task: MATH })).last['breakdown'] as Record<string, unknown>;
+    expect(finished).toMatchObject({ finished: true, forcedFinish: false, forcedFinishPenalty: 0, structure: 1, correctness: 0, total: 0 });
+    expect(forced).toMatchObject({ finished: false, forcedFinish: true, forcedFinishPenalty: 0.5, structure: 1, released: true, correctness: 0 });
+    expect(forced['total']).toBeCloseTo(-0.5, 12);
   });
 });
 

@@ -4,7 +4,8 @@ This is a PROTOCOL TEST, NOT A TRAINER. It checks that what the environment serv
 for group-relative policy optimisation to learn: per-turn samples (canvas tokens masked 0, policy
 tokens masked 1), the episode-end CWRPO reward, group advantages. The policy's vocabulary is a few
 whole canvas actions and prompts (one "word" each) and its input is a compact word tokenisation of the
-state lines of the observation; an LLM Flow-Director sees the full text and writes tokens.
+state values of the observation (see
+`state_words`); an LLM Flow-Director sees the full text and writes tokens.
 
 Run it alone (prints the learning curve):  /usr/bin/python3 tests/grpo_protocol.py [--seeds 1,2,3]
 """
@@ -46,12 +47,39 @@ POLICY_TOKENS: list[str] = [
 ]
 EOS = 0
 MAX_COMPLETION = 2
-STATE_LINE = re.compile(r"^(- Current DSL:|- Total Operators:|- Round:|\[BLOCK_FINISH\]|\[NEXT\]|\[Status\]|Your prompt for)")
-WORD = re.compile(r"[A-Za-z_]+|\d+|[?:>\[\]]")
+DSL_WORD = re.compile(r"[A-Za-z_]+|\d+|[?:\[\]*]")
+
+
+def state_words(observation: dict) -> tuple[list[str], list[str]]:
+    """The canvas state of an observation as a few words, read from its labelled lines.
+
+    Only values are kept (the DSL, the operator count, the round, the advisor's [BLOCK_FINISH] and
+    [NEXT] signals, the last step's status, the operator a prompt is asked for): the prose around
+    them (hints, reasons, execution results) changes with the canvas version and would crowd the
+    state out of the policy's short input.
+    """
+    dsl, fields = "", {}
+    for raw in observation["text"].splitlines():
+        line = raw.strip()
+        if line.startswith("- Current DSL:"):
+            dsl = line.removeprefix("- Current DSL:").strip()
+        elif line.startswith("- Total Operators:"):
+            fields["ops"] = line.split(":", 1)[1].strip()
+        elif line.startswith("- Round:"):
+            fields["round"] = line.split(":", 1)[1].strip().split("/")[0]
+        elif line.startswith("[BLOCK_FINISH]="):
+            fields["block"] = line.removeprefix("[BLOCK_FINISH]=")[:1]
+        elif line.startswith("[NEXT]="):
+            fields["next"] = line.removeprefix("[NEXT]=").split(" ", 1)[0].replace(":", "_")
+        elif line.startswith("[Status]:"):
+            fields["status"] = line.removeprefix("[Status]:").strip().split(" ", 1)[0]
+        elif line.startswith("Your prompt for "):
+            fields["prompt_for"] = line.removeprefix("Your prompt for ").rstrip(":")
+    return [f"{key}={value}" for key, value in fields.items()], DSL_WORD.findall("" if dsl == "(empty)" else dsl)
 
 
 class CanvasTokenizer:
-    """Words of the observation's state lines -> ids after the policy vocabulary (grown on the fly)."""
+    """State words of the observation -> ids after the policy vocabulary (grown on the fly)."""
 
     def __init__(self, capacity: int = 400, max_len: int = 32):
         self.offset = len(POLICY_TOKENS) + 2  # + BOS, SEP
@@ -64,12 +92,10 @@ class CanvasTokenizer:
         return self.offset + self.capacity + 1
 
     def encode(self, observation: dict) -> list[int]:
-        words = []
-        for line in observation["text"].splitlines():
-            if STATE_LINE.match(line.strip()):
-                words.extend(WORD.findall(line))
-        # The turn kind always leads; the state words keep their most recent part.
-        words = ["PROMPT_TURN" if observation["awaitingPrompt"] else "ACTION_TURN", *words[-(self.max_len - 1) :]]
+        # The turn kind always leads; a long DSL keeps its most recent part.
+        fields, dsl = state_words(observation)
+        head = ["PROMPT_TURN" if observation["awaitingPrompt"] else "ACTION_TURN", *fields]
+        words = [*head, *dsl[len(dsl) - max(0, self.max_len - len(head)) :]]
         out = []
         for word in words:
             if word not in self.ids and len(self.ids) < self.capacity:
