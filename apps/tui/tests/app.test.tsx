@@ -210,8 +210,8 @@ describe('the flowsteer app', () => {
     app.stdin.write('h');
     frame = await until(app.lastFrame, 'write the prompt the canvas is waiting for');
     app.stdin.write('Answer with the number only.\r');
-    frame = await until(app.lastFrame, 'your turn: accepted');
-    expect(frame).toContain('turn 2 · you · prompt · accepted');
+    // 'your turn: accepted' is already on screen from turn 1: wait for turn 2 itself.
+    frame = await until(app.lastFrame, 'turn 2 · you · prompt · accepted');
     expect(frame).toContain('Custom');
     // f with too few operators, e with no prompt change, r… none of them spends a round.
     app.stdin.write('f');
