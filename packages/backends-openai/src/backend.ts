@@ -12,7 +12,8 @@ import {
   type LlmBackend,
   type TokenUsage,
 } from '@flowsteer/core';
-import { BodyTooLargeError, boundedChunks, parseRetryAfter, readBoundedText, readTextPrefix } from './http-body.js';
+import { BodyTooLargeError, parseRetryAfter, readBoundedText, readTextPrefix } from './http-body.js';
+import { HttpTransport, TransportError, type HttpResponse } from './http-transport.js';
 import { SseLineSplitter } from './sse.js';
 
 export interface OpenAiBackendOptions extends BackendSettings {
@@ -103,6 +104,9 @@ export class OpenAiCompatibleBackend implements LlmBackend {
   readonly #semaphore: Semaphore;
   readonly #maxResponseBytes: number;
   readonly #options: OpenAiBackendOptions;
+  readonly #transport: HttpTransport;
+  readonly #endpoint: URL;
+  readonly #headers: Readonly<Record<string, string>>;
 
   constructor(options: OpenAiBackendOptions) {
     const model = options.model ?? process.env['OPENAI_MODEL'];
@@ -118,6 +122,9 @@ export class OpenAiCompatibleBackend implements LlmBackend {
     this.#maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
     this.#options = options;
     this.id = `openai:${model}`;
+    this.#transport = new HttpTransport(this.#semaphore.capacity);
+    this.#endpoint = endpointOf(this.#baseUrl);
+    this.#headers = { 'content-type': 'application/json', ...(this.#apiKey === undefined ? {} : { authorization: `Bearer ${this.#apiKey}` }) };
   }
 
   async chat(request: ChatRequest): Promise<ChatResult> {
@@ -131,26 +138,56 @@ export class OpenAiCompatibleBackend implements LlmBackend {
     return this.#request(request, true);
   }
 
+  /** Closes idle keep-alive connections. */
+  async close(): Promise<void> {
+    this.#transport.close();
+  }
+
+  // One generator from the semaphore down to the socket: every nested async generator would add
+  // a few promise hops to each streamed event.
   async *#request(request: ChatRequest, streaming: boolean): AsyncGenerator<ChatStreamEvent, void, undefined> {
     const release = await this.#semaphore.acquire(request.signal);
     try {
       for (let attempt = 0; ; attempt++) {
         const started = performance.now();
+        const deadline = new Deadline(this.#timeoutMs, request.signal);
+        let response: HttpResponse | undefined;
+        let finished = false;
         let emitted = false;
         try {
-          for await (const event of this.#attempt(request, streaming, started)) {
-            emitted = true;
-            yield event;
+          response = await this.#send(request, streaming, deadline);
+          if (!streaming) {
+            const result = await this.#readJson(response, started);
+            finished = true;
+            yield { type: 'done', result };
+            return;
           }
+          const stream = new StreamAccumulator(this.id, this.#model);
+          let received = 0;
+          for await (const chunk of response.body) {
+            received += chunk.byteLength;
+            if (received > this.#maxResponseBytes) throw new BackendError(this.id, new BodyTooLargeError(this.#maxResponseBytes).message);
+            for (const delta of stream.push(chunk)) {
+              emitted = true;
+              yield { type: 'delta', text: delta };
+            }
+          }
+          for (const delta of stream.finish()) {
+            emitted = true;
+            yield { type: 'delta', text: delta };
+          }
+          finished = true;
+          yield { type: 'done', result: stream.result(performance.now() - started) };
           return;
-        } catch (error) {
+        } catch (caught) {
           if (request.signal?.aborted === true) throw new AbortError(`${this.id} request`, { cause: request.signal.reason });
+          const error = this.#classify(caught, response === undefined, deadline);
           // A stream that already produced text cannot be replayed transparently.
           const retryable = error instanceof RetryableFailure && !emitted;
           if (!retryable || attempt >= this.#maxRetries) {
             if (error instanceof BackendError) throw error;
             const status = error instanceof RetryableFailure ? error.status : undefined;
-            throw new BackendError(this.id, `${(error as Error).message}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, {
+            throw new BackendError(this.id, `${error.message}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, {
               cause: error,
               retryable: error instanceof RetryableFailure,
               ...(status === undefined ? {} : { status }),
@@ -158,11 +195,24 @@ export class OpenAiCompatibleBackend implements LlmBackend {
           }
           const delay = Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt, this.#retryBaseMs, this.#retryCapMs));
           await sleep(delay, request.signal);
+        } finally {
+          deadline.clear();
+          // A consumer that stopped early leaves the rest unread: that connection cannot be reused.
+          if (!finished) response?.cancel();
         }
       }
     } finally {
       release();
     }
+  }
+
+  /** What a failure means: a BackendError is final, a RetryableFailure may be tried again. */
+  #classify(error: unknown, beforeResponse: boolean, deadline: Deadline): BackendError | RetryableFailure {
+    if (error instanceof BackendError || error instanceof RetryableFailure) return error;
+    if (error instanceof BodyTooLargeError) return new BackendError(this.id, error.message);
+    if (deadline.timedOut) return new RetryableFailure(`${beforeResponse ? 'request' : 'response'} timed out after ${this.#timeoutMs} ms`, undefined, undefined);
+    if (beforeResponse) return new RetryableFailure(`cannot reach ${this.#baseUrl}: ${describeTransportError(error)}`, undefined, undefined);
+    return new RetryableFailure(`connection failed while reading the response: ${describeTransportError(error)}`, undefined, undefined);
   }
 
   #body(request: ChatRequest, streaming: boolean): Record<string, unknown> {
@@ -184,47 +234,24 @@ export class OpenAiCompatibleBackend implements LlmBackend {
     };
   }
 
-  async *#attempt(request: ChatRequest, streaming: boolean, started: number): AsyncGenerator<ChatStreamEvent, void, undefined> {
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = request.signal === undefined ? timeout : AbortSignal.any([request.signal, timeout]);
-    let response: Response;
+  /** Sends one attempt; resolves with a 2xx response whose body is unread. */
+  async #send(request: ChatRequest, streaming: boolean, deadline: Deadline): Promise<HttpResponse> {
+    const response = await this.#transport.post(this.#endpoint, this.#headers, JSON.stringify(this.#body(request, streaming)), deadline.signal);
+    if (response.status >= 200 && response.status < 300) return response;
+    const text = await readTextPrefix(response, ERROR_BODY_BYTES).catch(() => '');
+    let message = text.slice(0, 500);
     try {
-      response = await fetch(`${this.#baseUrl}/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.#apiKey === undefined ? {} : { authorization: `Bearer ${this.#apiKey}` }) },
-        body: JSON.stringify(this.#body(request, streaming)),
-        signal,
-      });
-    } catch (error) {
-      if (timeout.aborted) throw new RetryableFailure(`request timed out after ${this.#timeoutMs} ms`, undefined, undefined);
-      throw new RetryableFailure(`cannot reach ${this.#baseUrl}: ${describeFetchError(error)}`, undefined, undefined);
+      message = (JSON.parse(text) as CompletionJson).error?.message ?? message;
+    } catch {
+      // not JSON: keep the raw text
     }
-    if (!response.ok) {
-      const text = await readTextPrefix(response, ERROR_BODY_BYTES).catch(() => '');
-      let message = text.slice(0, 500);
-      try {
-        message = (JSON.parse(text) as CompletionJson).error?.message ?? message;
-      } catch {
-        // not JSON: keep the raw text
-      }
-      const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-      const detail = `HTTP ${response.status}: ${message || response.statusText}`;
-      if (RETRYABLE_STATUS.has(response.status)) throw new RetryableFailure(detail, response.status, retryAfter === undefined ? undefined : Math.min(retryAfter, RETRY_AFTER_CAP_MS));
-      throw new BackendError(this.id, detail, { status: response.status });
-    }
-    try {
-      if (streaming) yield* this.#readStream(response, started);
-      else yield { type: 'done', result: await this.#readJson(response, started) };
-    } catch (error) {
-      if (error instanceof BackendError || error instanceof RetryableFailure) throw error;
-      if (error instanceof BodyTooLargeError) throw new BackendError(this.id, error.message);
-      if (timeout.aborted) throw new RetryableFailure(`response timed out after ${this.#timeoutMs} ms`, undefined, undefined);
-      if (request.signal?.aborted === true) throw error;
-      throw new RetryableFailure(`connection failed while reading the response: ${describeFetchError(error)}`, undefined, undefined);
-    }
+    const retryAfter = parseRetryAfter(response.header('retry-after'));
+    const detail = `HTTP ${response.status}: ${message || response.statusText}`;
+    if (RETRYABLE_STATUS.has(response.status)) throw new RetryableFailure(detail, response.status, retryAfter === undefined ? undefined : Math.min(retryAfter, RETRY_AFTER_CAP_MS));
+    throw new BackendError(this.id, detail, { status: response.status });
   }
 
-  async #readJson(response: Response, started: number): Promise<ChatResult> {
+  async #readJson(response: HttpResponse, started: number): Promise<ChatResult> {
     const text = await readBoundedText(response, this.#maxResponseBytes);
     let json: CompletionJson;
     try {
@@ -246,75 +273,118 @@ export class OpenAiCompatibleBackend implements LlmBackend {
       ...(logprobs === undefined ? {} : { logprobs }),
     };
   }
+}
 
-  async *#readStream(response: Response, started: number): AsyncGenerator<ChatStreamEvent, void, undefined> {
-    if (response.body === null) throw new BackendError(this.id, 'streaming response has no body');
-    const lines = new SseLineSplitter();
-    const text: string[] = [];
-    let chars = 0;
-    let model = this.#model;
-    let finish: FinishReason = 'stop';
-    let usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-    // Appended in place: a long stream of small events stays linear.
-    let tokenIds: number[] | undefined;
-    let logprobs: number[] | undefined;
-    let done = false;
-    const handle = (data: string): string | undefined => {
-      if (data === '[DONE]') {
-        done = true;
-        return undefined;
-      }
-      let json: CompletionJson;
-      try {
-        json = JSON.parse(data) as CompletionJson;
-      } catch {
-        throw new BackendError(this.id, `malformed stream event: ${data.slice(0, 200)}`);
-      }
-      if (json.error !== undefined) throw new BackendError(this.id, `stream error: ${json.error.message ?? 'unknown'}`);
-      model = json.model ?? model;
-      if (json.usage !== undefined && json.usage !== null) usage = usageOf(json.usage);
-      const choice = json.choices?.[0];
-      if (choice === undefined) return undefined;
-      if (choice.finish_reason !== null && choice.finish_reason !== undefined) finish = finishReason(choice.finish_reason);
-      const ids = tokenIdsOf(choice);
-      if (ids !== undefined) appendAll((tokenIds ??= []), ids);
-      const lps = logprobsOf(choice);
-      if (lps !== undefined) appendAll((logprobs ??= []), lps);
-      const delta = choice.delta?.content ?? '';
-      return delta === '' ? undefined : delta;
+/** One attempt's bound: the request's own signal or the timeout, whichever fires first. */
+class Deadline {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #parent: AbortSignal | undefined;
+  readonly #onParentAbort = (): void => this.#controller.abort(this.#parent?.reason);
+  timedOut = false;
+
+  constructor(timeoutMs: number, parent: AbortSignal | undefined) {
+    // A plain timer cleared when the attempt ends: AbortSignal.timeout would stay armed (and hold
+    // its signal) for the whole timeout after every call.
+    this.#timer = setTimeout(() => {
+      this.timedOut = true;
+      this.#controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    this.#timer.unref();
+    this.#parent = parent;
+    if (parent?.aborted === true) this.#controller.abort(parent.reason);
+    else parent?.addEventListener('abort', this.#onParentAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#parent?.removeEventListener('abort', this.#onParentAbort);
+  }
+}
+
+/** Accumulates a chat completion stream's events into deltas and a final result. */
+class StreamAccumulator {
+  readonly #lines = new SseLineSplitter();
+  readonly #text: string[] = [];
+  #chars = 0;
+  #model: string;
+  #finish: FinishReason = 'stop';
+  #usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  // Appended in place: a long stream of small events stays linear.
+  #tokenIds: number[] | undefined;
+  #logprobs: number[] | undefined;
+  #done = false;
+
+  constructor(
+    readonly backendId: string,
+    model: string,
+  ) {
+    this.#model = model;
+  }
+
+  /** The text deltas in this chunk. */
+  push(chunk: Uint8Array): string[] {
+    return this.#deltas(this.#lines.push(chunk));
+  }
+
+  /** The deltas of a last event not followed by a newline. */
+  finish(): string[] {
+    return this.#deltas(this.#lines.finish());
+  }
+
+  /** The whole completion; a stream closed without [DONE] was cut short and is not a result. */
+  result(latencyMs: number): ChatResult {
+    if (!this.#done) throw new RetryableFailure(this.#chars === 0 ? 'stream ended before any data' : `stream truncated: the server closed it without [DONE] after ${this.#chars} characters`, undefined, undefined);
+    return {
+      text: this.#text.join(''),
+      model: this.#model,
+      finishReason: this.#finish,
+      usage: this.#usage,
+      latencyMs,
+      ...(this.#tokenIds === undefined ? {} : { tokenIds: this.#tokenIds }),
+      ...(this.#logprobs === undefined ? {} : { logprobs: this.#logprobs }),
     };
-    for await (const chunk of boundedChunks(response.body, this.#maxResponseBytes)) {
-      for (const data of lines.push(chunk)) {
-        const delta = handle(data);
-        if (delta !== undefined) {
-          text.push(delta);
-          chars += delta.length;
-          yield { type: 'delta', text: delta };
-        }
-      }
+  }
+
+  #deltas(payloads: readonly string[]): string[] {
+    const deltas: string[] = [];
+    for (const data of payloads) {
+      const delta = this.#handle(data);
+      if (delta === undefined) continue;
+      this.#text.push(delta);
+      this.#chars += delta.length;
+      deltas.push(delta);
     }
-    for (const data of lines.finish()) {
-      const delta = handle(data);
-      if (delta !== undefined) {
-        text.push(delta);
-        chars += delta.length;
-        yield { type: 'delta', text: delta };
-      }
+    return deltas;
+  }
+
+  #handle(data: string): string | undefined {
+    if (data === '[DONE]') {
+      this.#done = true;
+      return undefined;
     }
-    // A stream closed without [DONE] is cut short (a dropped proxy, a crashed server): its text is partial.
-    if (!done) throw new RetryableFailure(chars === 0 ? 'stream ended before any data' : `stream truncated: the server closed it without [DONE] after ${chars} characters`, undefined, undefined);
-    yield {
-      type: 'done',
-      result: {
-        text: text.join(''),
-        model,
-        finishReason: finish,
-        usage,
-        latencyMs: performance.now() - started,
-        ...(tokenIds === undefined ? {} : { tokenIds }),
-        ...(logprobs === undefined ? {} : { logprobs }),
-      },
-    };
+    let json: CompletionJson;
+    try {
+      json = JSON.parse(data) as CompletionJson;
+    } catch {
+      throw new BackendError(this.backendId, `malformed stream event: ${data.slice(0, 200)}`);
+    }
+    if (json.error !== undefined) throw new BackendError(this.backendId, `stream error: ${json.error.message ?? 'unknown'}`);
+    this.#model = json.model ?? this.#model;
+    if (json.usage !== undefined && json.usage !== null) this.#usage = usageOf(json.usage);
+    const choice = json.choices?.[0];
+    if (choice === undefined) return undefined;
+    if (choice.finish_reason !== null && choice.finish_reason !== undefined) this.#finish = finishReason(choice.finish_reason);
+    const ids = tokenIdsOf(choice);
+    if (ids !== undefined) appendAll((this.#tokenIds ??= []), ids);
+    const lps = logprobsOf(choice);
+    if (lps !== undefined) appendAll((this.#logprobs ??= []), lps);
+    const delta = choice.delta?.content ?? '';
+    return delta === '' ? undefined : delta;
   }
 }
 
@@ -322,7 +392,15 @@ function appendAll(target: number[], values: readonly number[]): void {
   for (const value of values) target.push(value);
 }
 
-function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
+function endpointOf(baseUrl: string): URL {
+  try {
+    return new URL(`${baseUrl}/chat/completions`);
+  } catch {
+    throw new BackendError('openai', `baseUrl is not a URL: ${baseUrl}`);
+  }
+}
+
+function describeTransportError(error: unknown): string {
+  if (error instanceof TransportError && error.code !== undefined) return error.code;
+  return (error as Error).message;
 }

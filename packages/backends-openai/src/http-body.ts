@@ -2,6 +2,7 @@
  * Bounded reading of HTTP response bodies: a hostile or broken server must not make the backend
  * buffer an unbounded amount of memory.
  */
+import type { HttpResponse } from './http-transport.js';
 
 /** The body is larger than the configured cap; the connection was cancelled at the cap. */
 export class BodyTooLargeError extends Error {
@@ -11,46 +12,36 @@ export class BodyTooLargeError extends Error {
 }
 
 /** Yields the body's chunks, failing with BodyTooLargeError once more than `limitBytes` arrived. */
-export async function* boundedChunks(body: ReadableStream<Uint8Array>, limitBytes: number): AsyncGenerator<Uint8Array, void, undefined> {
-  const reader = body.getReader();
+export async function* boundedChunks(response: HttpResponse, limitBytes: number): AsyncGenerator<Buffer, void, undefined> {
   let received = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      received += value.byteLength;
-      if (received > limitBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw new BodyTooLargeError(limitBytes);
-      }
-      yield value;
+  for await (const chunk of response.body) {
+    received += chunk.byteLength;
+    if (received > limitBytes) {
+      response.cancel();
+      throw new BodyTooLargeError(limitBytes);
     }
-  } finally {
-    reader.releaseLock();
+    yield chunk;
   }
 }
 
 /** The whole body as text, at most `limitBytes` of it. */
-export async function readBoundedText(response: Response, limitBytes: number): Promise<string> {
-  if (response.body === null) return '';
-  const declared = Number(response.headers.get('content-length'));
+export async function readBoundedText(response: HttpResponse, limitBytes: number): Promise<string> {
+  const declared = Number(response.header('content-length'));
   if (Number.isFinite(declared) && declared > limitBytes) {
-    await response.body.cancel().catch(() => undefined);
+    response.cancel();
     throw new BodyTooLargeError(limitBytes);
   }
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
-  for await (const chunk of boundedChunks(response.body, limitBytes)) parts.push(decoder.decode(chunk, { stream: true }));
-  parts.push(decoder.decode());
-  return parts.join('');
+  const parts: Buffer[] = [];
+  for await (const chunk of boundedChunks(response, limitBytes)) parts.push(chunk);
+  return Buffer.concat(parts).toString('utf8');
 }
 
 /**
  * `Retry-After` in milliseconds from now: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
  * Undefined when absent, unparsable or not in the future.
  */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
-  if (value === null) return undefined;
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(trimmed)) {
@@ -64,25 +55,19 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
 }
 
 /** The first `limitBytes` of the body as text; the rest is not read (the connection is cancelled). */
-export async function readTextPrefix(response: Response, limitBytes: number): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
+export async function readTextPrefix(response: HttpResponse, limitBytes: number): Promise<string> {
+  const parts: Buffer[] = [];
   let received = 0;
-  try {
-    while (received < limitBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const room = limitBytes - received;
-      const piece = value.byteLength > room ? value.subarray(0, room) : value;
-      received += piece.byteLength;
-      parts.push(decoder.decode(piece, { stream: true }));
+  for await (const chunk of response.body) {
+    const room = limitBytes - received;
+    const piece = chunk.byteLength > room ? chunk.subarray(0, room) : chunk;
+    received += piece.byteLength;
+    parts.push(piece);
+    if (received >= limitBytes) {
+      response.cancel();
+      break;
     }
-    if (received >= limitBytes) await reader.cancel().catch(() => undefined);
-  } finally {
-    reader.releaseLock();
   }
-  parts.push(decoder.decode());
-  return parts.join('');
+  // A multi-byte character cut at the limit decodes to U+FFFD, as a streaming decoder's end would.
+  return Buffer.concat(parts).toString('utf8');
 }
