@@ -26,6 +26,7 @@ import {
 } from '@flowsteer/core';
 import type { CanvasExecutionRequest, CanvasExecutionResult, CanvasExecutor, CanvasTask } from './env.js';
 import { WorkflowGraph, type GraphSnapshot, type OperatorNode, type WorkflowNode } from './graph.js';
+import { LinkedAbort } from './executor-deadline.js';
 
 export interface WorkflowExecutorOptions {
   /** Operators by name (e.g. the entries of the host's operator registry). */
@@ -89,6 +90,12 @@ interface FlowState {
   readonly code: string;
   readonly verdict?: Verdict;
   readonly lastWasChecker: boolean;
+}
+
+/** What one run collects: its node records and the usage of its own calls. */
+interface RunLog {
+  readonly records: NodeRecord[];
+  usage: UsageTotals;
 }
 
 const EMPTY_STATE: FlowState = { previous: '', solution: '', candidates: [], feedback: '', plan: '', code: '', lastWasChecker: false };
@@ -167,21 +174,19 @@ export class WorkflowExecutor implements CanvasExecutor {
     const signal = options.signal ?? new AbortController().signal;
     const turn = options.turn ?? 0;
     const snapshot = graph instanceof WorkflowGraph ? graph.snapshot() : graph;
-    const records: NodeRecord[] = [];
+    // The run's own calls, counted as they are recorded: the shared ledger also holds every other
+    // run's entries, interleaved when runs overlap.
+    const log: RunLog = { records: [], usage: { ...ZERO_USAGE, calls: 0, latencyMs: 0 } };
     const started = performance.now();
-    const firstEntry = this.ledger.entries.length;
     let state = EMPTY_STATE;
     let error: string | undefined;
     try {
-      for (const node of snapshot.nodes) state = await this.#runItem(node, state, task, turn, signal, records);
+      for (const node of snapshot.nodes) state = await this.#runItem(node, state, task, turn, signal, log);
     } catch (caught) {
       if (signal.aborted) throw caught instanceof AbortError ? caught : new AbortError('workflow run', { cause: signal.reason });
       error = describeError(caught);
     }
-    const usage = this.ledger.entries.slice(firstEntry).reduce<UsageTotals>(
-      (total, entry) => ({ ...addUsage(total, entry.usage), calls: total.calls + 1, latencyMs: total.latencyMs + entry.latencyMs }),
-      { ...ZERO_USAGE, calls: 0, latencyMs: 0 },
-    );
+    const usage = log.usage;
     const answer = state.solution !== '' ? state.solution : state.previous;
     return {
       success: error === undefined,
@@ -189,30 +194,29 @@ export class WorkflowExecutor implements CanvasExecutor {
       ...(error === undefined ? {} : { error }),
       ...(state.code === '' ? {} : { code: state.code }),
       ...(state.lastWasChecker && state.verdict !== undefined ? { verdict: state.verdict } : {}),
-      nodes: records,
+      nodes: log.records,
       usage,
       latencyMs: performance.now() - started,
     };
   }
 
-  async #runItem(node: WorkflowNode, state: FlowState, task: CanvasTask, turn: number, signal: AbortSignal, records: NodeRecord[]): Promise<FlowState> {
+  async #runItem(node: WorkflowNode, state: FlowState, task: CanvasTask, turn: number, signal: AbortSignal, log: RunLog): Promise<FlowState> {
     switch (node.type) {
       case 'operator': {
-        const out = await this.#runNode(node, state, task, turn, signal, records);
+        const out = await this.#runNode(node, state, task, turn, signal, log);
         return this.#apply(state, node.operator, out);
       }
       case 'parallel': {
         // Branches see the same input; a failing branch fails the block (and cancels its siblings).
-        const branchController = new AbortController();
-        const branchSignal = AbortSignal.any([signal, branchController.signal]);
+        const branches = new LinkedAbort(signal);
         const outputs = await Promise.all(
           node.children.map((child) =>
-            this.#runNode(child, state, task, turn, branchSignal, records).catch((error: unknown) => {
-              branchController.abort(error);
+            this.#runNode(child, state, task, turn, branches.signal, log).catch((error: unknown) => {
+              branches.abort(error);
               throw error;
             }),
           ),
-        );
+        ).finally(() => branches.release());
         const responses = outputs.map((o) => o.response);
         const codes = outputs.map((o) => o.code).filter((c): c is string => c !== undefined && c !== '');
         return {
@@ -226,18 +230,18 @@ export class WorkflowExecutor implements CanvasExecutor {
         };
       }
       case 'conditional': {
-        const checked = await this.#runNode(node.condition, state, task, turn, signal, records);
+        const checked = await this.#runNode(node.condition, state, task, turn, signal, log);
         let next = this.#apply(state, node.condition.operator, checked);
         // Operators without a verdict count as a failed check, as in the reference.
         const passed = checked.verdict?.passed ?? false;
         const branch = passed ? node.falseBranch : node.trueBranch;
-        if (branch !== undefined) next = this.#apply(next, branch.operator, await this.#runNode(branch, next, task, turn, signal, records));
+        if (branch !== undefined) next = this.#apply(next, branch.operator, await this.#runNode(branch, next, task, turn, signal, log));
         return next;
       }
       case 'loop': {
         let next = state;
         for (let i = 0; i < node.count; i++) {
-          for (const child of node.children) next = this.#apply(next, child.operator, await this.#runNode(child, next, task, turn, signal, records));
+          for (const child of node.children) next = this.#apply(next, child.operator, await this.#runNode(child, next, task, turn, signal, log));
         }
         return next;
       }
@@ -290,12 +294,12 @@ export class WorkflowExecutor implements CanvasExecutor {
     });
   }
 
-  async #runNode(node: OperatorNode, state: FlowState, task: CanvasTask, turn: number, signal: AbortSignal, records: NodeRecord[]): Promise<StepOutput> {
+  async #runNode(node: OperatorNode, state: FlowState, task: CanvasTask, turn: number, signal: AbortSignal, log: RunLog): Promise<StepOutput> {
     const operator = this.#operators.get(node.operator);
     const started = performance.now();
     const fail = (message: string, attempts: number, usage: TokenUsage, cause?: unknown): never => {
       const latencyMs = performance.now() - started;
-      records.push({ nodeId: node.id, operator: node.operator, ok: false, error: message, attempts, latencyMs, usage });
+      log.records.push({ nodeId: node.id, operator: node.operator, ok: false, error: message, attempts, latencyMs, usage });
       this.#events.emit({ type: 'node.finished', runId: this.#runId, nodeId: node.id, operator: node.operator, ok: false, usage, latencyMs, error: message, turn });
       throw new NodeFailedError(node.id, node.operator, message, cause);
     };
@@ -307,8 +311,8 @@ export class WorkflowExecutor implements CanvasExecutor {
     let usage: TokenUsage = ZERO_USAGE;
     const recorder = this.ledger.child({ nodeId: node.id, operator: node.operator, turn });
     for (let attempt = 1; ; attempt++) {
-      const timeout = AbortSignal.timeout(this.#nodeTimeoutMs);
-      const attemptSignal = AbortSignal.any([signal, timeout]);
+      const deadline = new LinkedAbort(signal, this.#nodeTimeoutMs);
+      const attemptSignal = deadline.signal;
       try {
         const raw = await raceAbort(
           operator.run(parsedInput.data, {
@@ -320,6 +324,7 @@ export class WorkflowExecutor implements CanvasExecutor {
             usage: {
               record: (callUsage, latencyMs) => {
                 usage = addUsage(usage, callUsage);
+                log.usage = { ...addUsage(log.usage, callUsage), calls: log.usage.calls + 1, latencyMs: log.usage.latencyMs + latencyMs };
                 recorder.record(callUsage, latencyMs);
               },
             },
@@ -332,17 +337,19 @@ export class WorkflowExecutor implements CanvasExecutor {
         const output = StepOutputSchema.safeParse(raw);
         if (!output.success) return fail(`returned an invalid output: ${output.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, attempt, usage);
         const latencyMs = performance.now() - started;
-        records.push({ nodeId: node.id, operator: node.operator, ok: true, output: output.data, attempts: attempt, latencyMs, usage });
+        log.records.push({ nodeId: node.id, operator: node.operator, ok: true, output: output.data, attempts: attempt, latencyMs, usage });
         this.#events.emit({ type: 'node.finished', runId: this.#runId, nodeId: node.id, operator: node.operator, ok: true, usage, latencyMs, turn });
         return output.data;
       } catch (error) {
         if (error instanceof NodeFailedError) throw error;
         if (signal.aborted) throw new AbortError(`node ${node.id}`, { cause: signal.reason });
-        const timedOut = timeout.aborted;
+        const timedOut = deadline.timedOut;
         const retryable = timedOut || (error instanceof BackendError && error.retryable);
         const message = timedOut ? new TimeoutError(`node ${node.id}`, this.#nodeTimeoutMs).message : describeError(error);
         if (!retryable || attempt > this.#retries) return fail(attempt > 1 ? `${message} (after ${attempt} attempts)` : message, attempt, usage, error);
         await sleep(backoffDelay(attempt - 1, this.#retryBaseMs, 10_000), signal);
+      } finally {
+        deadline.release();
       }
     }
   }

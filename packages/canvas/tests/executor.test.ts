@@ -70,14 +70,15 @@ describe('WorkflowExecutor semantics', () => {
   });
 
   it('runs parallel branches concurrently and joins them into candidates for an ensemble', async () => {
-    let inFlight = 0;
-    let peak = 0;
+    // Each branch waits until all three are running: branches run one after another would never
+    // get there (and the test would time out).
+    let started = 0;
+    let allStarted: () => void = () => undefined;
+    const barrier = new Promise<void>((resolve) => (allStarted = resolve));
     const slow = (name: string): Operator<StepInput, StepOutput> =>
       op(name, 'solver', async () => {
-        inFlight++;
-        peak = Math.max(peak, inFlight);
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        inFlight--;
+        if (++started === 3) allStarted();
+        await barrier;
         return { response: name === 'AnswerGenerate' ? '41' : '42' };
       });
     const seen: StepInput[] = [];
@@ -86,7 +87,7 @@ describe('WorkflowExecutor semantics', () => {
       operators: [slow('Custom'), slow('AnswerGenerate'), slow('Programmer'), op('ScEnsemble', 'ensemble', (input) => ({ response: input.candidates.join('|') }), seen)],
     });
     const run = await executor.run(parseDsl('[Custom, AnswerGenerate, Programmer] -> ScEnsemble'), task);
-    expect(peak).toBe(3);
+    expect(started).toBe(3);
     expect(seen[0]?.candidates).toEqual(['42', '41', '42']);
     expect(seen[0]?.solution).toBe('42');
     expect(run.answer).toBe('42|41|42');
@@ -161,15 +162,19 @@ describe('WorkflowExecutor semantics', () => {
 
   it('cancels everything in flight when the run is aborted', async () => {
     const aborted: string[] = [];
-    const hang = (name: string) =>
-      op(name, 'solver', (_input, ctx) => new Promise<StepOutput>((_resolve, reject) => ctx.signal.addEventListener('abort', () => {
-        aborted.push(name);
-        reject(new Error('stopped'));
-      })));
-    const executor = new WorkflowExecutor({ backend, operators: [hang('Custom'), hang('AnswerGenerate')] });
     const controller = new AbortController();
+    let started = 0;
+    const hang = (name: string) =>
+      op(name, 'solver', (_input, ctx) => new Promise<StepOutput>((_resolve, reject) => {
+        ctx.signal.addEventListener('abort', () => {
+          aborted.push(name);
+          reject(new Error('stopped'));
+        });
+        // Abort once both branches are in flight, not after a guessed delay.
+        if (++started === 2) controller.abort();
+      }));
+    const executor = new WorkflowExecutor({ backend, operators: [hang('Custom'), hang('AnswerGenerate')] });
     const pending = executor.run(parseDsl('[Custom, AnswerGenerate]'), task, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect(aborted.sort()).toEqual(['AnswerGenerate', 'Custom']);
   });
@@ -210,6 +215,28 @@ describe('WorkflowExecutor semantics', () => {
     expect(executor.ledger.byTurn().get(4)?.totalTokens).toBe(30);
     expect(events.map((e) => `${e.type}:${'nodeId' in e ? e.nodeId : ''}`)).toEqual(['node.started:node_1', 'node.finished:node_1', 'node.started:node_2', 'node.finished:node_2']);
     expect(events[1]).toMatchObject({ runId: 'run-7', ok: true, turn: 4, usage: { totalTokens: 22 } });
+  });
+
+  it('counts only its own calls in a run\'s usage when runs overlap on one executor', async () => {
+    // Both runs are held mid-workflow until both have recorded, so their ledger entries interleave.
+    let recorded = 0;
+    let bothRecorded: () => void = () => undefined;
+    const interleaved = new Promise<void>((resolve) => (bothRecorded = resolve));
+    const spender = op('Custom', 'solver', async (input, ctx) => {
+      const tokens = input.problem === 'small' ? 1 : 100;
+      ctx.usage.record({ promptTokens: tokens, completionTokens: 0, totalTokens: tokens }, 1);
+      if (++recorded === 2) bothRecorded();
+      await interleaved;
+      return { response: input.problem };
+    });
+    const executor = new WorkflowExecutor({ backend, operators: [spender, echo('Format', 'formatter')] });
+    const [small, large] = await Promise.all([
+      executor.run(parseDsl('Custom -> Format'), { problem: 'small', type: 'math' }),
+      executor.run(parseDsl('Custom -> Format'), { problem: 'large', type: 'math' }),
+    ]);
+    expect(small?.usage).toMatchObject({ totalTokens: 1, calls: 1 });
+    expect(large?.usage).toMatchObject({ totalTokens: 100, calls: 1 });
+    expect(executor.ledger.total()).toMatchObject({ totalTokens: 101, calls: 2 });
   });
 
   it('fails clearly for an operator that is not installed or returns a bad output', async () => {
