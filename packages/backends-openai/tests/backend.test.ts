@@ -4,6 +4,7 @@ import { FakeOpenAiServer, lastUserMessage } from '@flowsteer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenAiCompatibleBackend, plugin } from '../src/index.js';
 import { loadPluginPackage } from '@flowsteer/plugin-testkit';
+import { HostileServer } from './hostile-servers.js';
 
 let server: FakeOpenAiServer | undefined;
 afterEach(async () => {
@@ -73,13 +74,35 @@ describe('OpenAiCompatibleBackend', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('times out a hung server, retries, then fails clearly', async () => {
-    server = await FakeOpenAiServer.start([{ hang: true }, { hang: true }, { content: 'late but fine' }]);
-    expect((await backend({ timeoutMs: 150, maxRetries: 2 }).chat(hi)).text).toBe('late but fine');
-    server.setScript([{ hang: true }]);
+  it('times out a hung server and fails clearly after the retries', async () => {
+    // The server never answers, so the outcome does not depend on how fast the machine is.
+    server = await FakeOpenAiServer.start([{ hang: true }]);
     const error = await backend({ timeoutMs: 100, maxRetries: 1 }).chat(hi).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendError);
     expect((error as Error).message).toContain('request timed out after 100 ms (after 2 attempts)');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('retries after a timeout and takes the next answer', async () => {
+    // Only the hung first attempt has to time out; the answer gets a generous bound, so a slow
+    // machine cannot turn it into a timeout too.
+    server = await FakeOpenAiServer.start([{ hang: true }, { content: 'late but fine' }]);
+    expect((await backend({ timeoutMs: 1_000, maxRetries: 1 }).chat(hi)).text).toBe('late but fine');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('times out a response that stalls after its headers, as a retryable failure', async () => {
+    const stalled = await HostileServer.start((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}\n\n');
+    });
+    try {
+      const error = await collectStream(new OpenAiCompatibleBackend({ baseUrl: stalled.baseUrl, model: 'm', timeoutMs: 100, maxRetries: 0 }).stream(hi)).catch((e: unknown) => e);
+      expect(error).toMatchObject({ retryable: true });
+      expect((error as Error).message).toContain('response timed out after 100 ms');
+    } finally {
+      await stalled.close();
+    }
   });
 
   it('reports a dead server and a dropped connection', async () => {
@@ -99,8 +122,12 @@ describe('OpenAiCompatibleBackend', () => {
   it('cancels in flight with AbortError and does not retry', async () => {
     server = await FakeOpenAiServer.start([{ hang: true }]);
     const controller = new AbortController();
+    // Cancelled once the server holds the request: in flight, not before it was sent.
+    server.setScript(() => {
+      controller.abort();
+      return { hang: true };
+    });
     const pending = backend().chat({ ...hi, signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect(server.requests).toHaveLength(1);
   });
@@ -108,10 +135,18 @@ describe('OpenAiCompatibleBackend', () => {
   it('keeps at most `concurrency` requests in flight', async () => {
     let inFlight = 0;
     let peak = 0;
+    // The server holds requests until two are in flight, then answers both: a backend that sent
+    // more at once would raise the peak, one that sent them one by one would never get an answer.
+    let waiting: Array<() => void> = [];
     server = await FakeOpenAiServer.start(async () => {
       inFlight++;
       peak = Math.max(peak, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 40));
+      const answered = new Promise<void>((resolve) => waiting.push(resolve));
+      if (inFlight === 2) {
+        for (const answer of waiting) answer();
+        waiting = [];
+      }
+      await answered;
       inFlight--;
       return { content: 'ok' };
     });
