@@ -1,131 +1,314 @@
 #!/usr/bin/env node
 // @ts-check
 // Benchmark: executor throughput against an OpenAI-compatible server with a fixed latency, run in
-// a separate process. The ceiling is concurrency / latency calls per second. Two measurements:
-//  - batch: W workflows started together (ramp-up and tail included), as before;
+// a separate process. The ceiling is concurrency / latency calls per second.
+//  - batch: W workflows started together (ramp-up and tail included); also compared with the same
+//    batch on an ideal backend (every call exactly `latency` ms, simulated), which shows what the
+//    workflow's shape alone costs;
 //  - steady: R rollouts kept in flight for a fixed window (a finished one is replaced at once),
-//    which is what an RL engine driving hundreds of sessions sees.
-// It also reports where a call's time goes: client-observed latency minus the server's delay
-// (HTTP, JSON, SSE parsing, event emission), and time spent waiting for a concurrency slot.
-// Usage: node tools/bench/executor-throughput.mjs [--latency-ms 50] [--concurrency 16] [--workflows 40] [--runs 5] [--rollouts 256] [--window-ms 3000]
+//    which is what an RL engine driving hundreds of sessions sees: 64 rollouts on concurrency 16,
+//    256 rollouts on concurrency 256 at the same latency (CPU-bound on a small machine: the ceiling
+//    needs thousands of HTTP calls a second), 256 rollouts sharing concurrency 16, and 256 rollouts
+//    on concurrency 256 at a realistic LLM latency (--slow-latency-ms);
+//  - layers: the same steady load (concurrency C, 4C callers) through a bare node:http client, the
+//    backend alone and the whole executor, so the per-call overhead can be split between the
+//    transport floor of this machine, the backend and the executor.
+// Each case reports where a call's time goes: client-observed latency minus the server's delay,
+// the server's own delay beyond the nominal latency (its timer and event loop), client and server
+// CPU per call, and TCP connections opened (keep-alive reuse).
+// Usage: node tools/bench/executor-throughput.mjs [--latency-ms 50] [--concurrency 16] [--workflows 40] [--runs 5] [--rollouts 256] [--window-ms 3000] [--slow-latency-ms 1000]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { request as httpRequest, Agent } from 'node:http';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { OpenAiCompatibleBackend } from '@flowsteer/backends-openai';
 import { WorkflowExecutor, parseDsl } from '@flowsteer/canvas';
 import { STANDARD_OPERATORS } from '@flowsteer/operators-standard';
 import { median, parseArgs, percentile, report } from './stats.mjs';
 
-const args = parseArgs(process.argv.slice(2), { 'latency-ms': 50, concurrency: 16, workflows: 40, runs: 5, rollouts: 256, 'window-ms': 3000 });
+const args = parseArgs(process.argv.slice(2), { 'latency-ms': 50, concurrency: 16, workflows: 40, runs: 5, rollouts: 256, 'window-ms': 3000, 'slow-latency-ms': 1000 });
 // Seven LLM calls per workflow: a solver, four parallel branches, an ensemble choice, a formatter.
 const WORKFLOW = 'Custom -> [Custom, AnswerGenerate, Custom, AnswerGenerate] -> ScEnsemble -> Format';
-const latency = args['latency-ms'];
-
-const server = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'fake-llm-process.mjs'), String(latency)], { stdio: ['pipe', 'pipe', 'inherit'] });
-const [line] = await once(server.stdout, 'data');
-const baseUrl = String(line).trim();
+const STAGES = [1, 4, 1, 1];
 const graph = parseDsl(WORKFLOW);
+const steadyRuns = Math.min(3, args.runs);
 
-/** An executor whose backend measures slot waits and in-flight time. @param {number} concurrency */
-function instrumented(concurrency) {
+/** A fake server process with a fixed latency, and its stats. @param {number} latency */
+async function startServer(latency) {
+  const child = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'fake-llm-process.mjs'), String(latency)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: /** @type {import('node:stream').Readable} */ (child.stdout) })[Symbol.asyncIterator]();
+  const baseUrl = String((await lines.next()).value).trim();
+  return {
+    baseUrl,
+    latency,
+    /** @returns {Promise<{ requests: number; connections: number; delaySumMs: number; cpuMs: number }>} */
+    async stats() {
+      child.stdin.write('stats\n');
+      return JSON.parse(String((await lines.next()).value));
+    },
+    async stop() {
+      child.stdin.end();
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** @typedef {{ calls: number; latencies: number[]; intervals: Array<[number, number]> }} CallLog */
+
+/** @param {string} baseUrl @param {number} concurrency */
+function instrumentedBackend(baseUrl, concurrency) {
   const backend = new OpenAiCompatibleBackend({ baseUrl, model: 'bench', concurrency });
-  const stats = { calls: 0, busyMs: 0, waitMs: 0, latencies: /** @type {number[]} */ ([]) };
+  /** @type {CallLog} */
+  const log = { calls: 0, latencies: [], intervals: [] };
   const timed = {
     id: backend.id,
     chat: (/** @type {any} */ request) => backend.chat(request),
+    close: () => backend.close(),
     async *stream(/** @type {any} */ request) {
-      const start = performance.now();
       for await (const event of backend.stream(request)) {
         if (event.type === 'done') {
-          // latencyMs runs from the slot being granted to the last byte; the rest was queueing.
-          stats.calls++;
-          stats.busyMs += event.result.latencyMs;
-          stats.latencies.push(event.result.latencyMs);
-          stats.waitMs += performance.now() - start - event.result.latencyMs;
+          // latencyMs runs from the slot being granted to the last byte; before that it queued.
+          const end = performance.now();
+          log.calls++;
+          log.latencies.push(event.result.latencyMs);
+          log.intervals.push([end - event.result.latencyMs, end]);
         }
         yield event;
       }
     },
   };
-  return { executor: new WorkflowExecutor({ operators: STANDARD_OPERATORS, backend: timed }), stats };
+  return { backend: timed, log };
 }
 
-async function batch() {
-  const { executor, stats } = instrumented(args.concurrency);
-  const start = performance.now();
-  const runs = await Promise.all(Array.from({ length: args.workflows }, (_, i) => executor.run(graph, { problem: `task ${i}`, type: 'math' })));
-  const seconds = (performance.now() - start) / 1000;
-  if (runs.some((r) => !r.success)) throw new Error(`a workflow failed: ${runs.find((r) => !r.success)?.error}`);
-  return { callsPerSecond: stats.calls / seconds, stats };
+/** Slot time used inside [from, to], as a share of `slots` slots. @param {CallLog} log @param {number} from @param {number} to @param {number} slots */
+function utilisation(log, from, to, slots) {
+  let busy = 0;
+  for (const [start, end] of log.intervals) busy += Math.max(0, Math.min(end, to) - Math.max(start, from));
+  return busy / (slots * (to - from));
 }
 
-/** @param {number} concurrency @param {number} rollouts */
-async function steady(concurrency, rollouts) {
-  const { executor, stats } = instrumented(concurrency);
+/**
+ * Keeps `callers` loops calling `one` for a window after a ramp-up; returns the window's numbers.
+ * @param {Awaited<ReturnType<typeof startServer>>} server @param {number} concurrency @param {number} callers
+ * @param {CallLog} log @param {() => Promise<void>} one
+ */
+async function steadyWindow(server, concurrency, callers, log, one) {
   let stop = false;
-  let counting = false;
-  let counted = 0;
   /** @type {string[]} */
   const failures = [];
-  const worker = async (/** @type {number} */ id) => {
-    for (let i = 0; !stop; i++) {
-      const before = stats.calls;
-      const run = await executor.run(graph, { problem: `rollout ${id}.${i}`, type: 'math' });
-      if (!run.success) failures.push(String(run.error));
-      if (counting) counted += stats.calls - before;
-    }
+  const loop = async () => {
+    while (!stop) await one().catch((/** @type {unknown} */ error) => void failures.push(String(error)));
   };
-  const workers = Array.from({ length: rollouts }, (_, id) => worker(id));
-  await new Promise((resolve) => setTimeout(resolve, Math.max(500, latency * 10))); // ramp up
-  const callsAtStart = stats.calls;
-  const busyAtStart = stats.busyMs;
+  const loops = Array.from({ length: callers }, loop);
+  // Ramp up for a workflow's length, so the callers are spread over its stages when counting starts.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(500, server.latency * STAGES.length)));
+  const windowMs = Math.max(args['window-ms'], server.latency * STAGES.length);
+  const callsBefore = log.calls;
+  const serverBefore = await server.stats();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
-  counting = true;
-  await new Promise((resolve) => setTimeout(resolve, args['window-ms']));
-  const seconds = (performance.now() - start) / 1000;
-  const calls = stats.calls - callsAtStart;
-  const busy = stats.busyMs - busyAtStart;
+  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  const end = performance.now();
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverAfter = await server.stats();
+  const calls = log.calls - callsBefore;
   stop = true;
-  await Promise.all(workers);
-  const window = stats.latencies.slice(-calls);
-  return { callsPerSecond: calls / seconds, utilisation: busy / (concurrency * seconds * 1000), overheadMs: median(window) - latency, p99OverheadMs: percentile(window, 99) - latency, counted, failures };
+  await Promise.all(loops);
+  const window = log.latencies.slice(callsBefore, callsBefore + calls);
+  const served = serverAfter.requests - serverBefore.requests;
+  return {
+    callsPerSecond: calls / ((end - start) / 1000),
+    fraction: calls / ((end - start) / 1000) / (concurrency / (server.latency / 1000)),
+    utilisation: utilisation(log, start, end, concurrency),
+    overheadMs: median(window) - server.latency,
+    p99OverheadMs: percentile(window, 99) - server.latency,
+    serverLateMs: (serverAfter.delaySumMs - serverBefore.delaySumMs) / served - server.latency,
+    clientCpuMsPerCall: (cpu.user + cpu.system) / 1000 / calls,
+    serverCpuMsPerCall: (serverAfter.cpuMs - serverBefore.cpuMs) / served,
+    connections: serverAfter.connections,
+    failures,
+  };
 }
 
-await batch(); // warm-up
-const batches = [];
-for (let i = 0; i < args.runs; i++) batches.push(await batch());
-const ceiling = args.concurrency / (latency / 1000);
-const rates = batches.map((r) => r.callsPerSecond);
-const overhead = batches.flatMap((r) => r.stats.latencies).map((l) => l - latency);
-report(`executor throughput, batch (${args.workflows} x ${WORKFLOW}; latency ${latency} ms, concurrency ${args.concurrency})`, {
-  'ceiling calls/s': ceiling,
-  'calls/s median': median(rates),
-  'calls/s p10': percentile(rates, 10),
-  'fraction': median(rates) / ceiling,
-  'call overhead ms': median(overhead),
-  'overhead p99 ms': percentile(overhead, 99),
-  runs: args.runs,
-});
-
-for (const [concurrency, rollouts] of /** @type {Array<[number, number]>} */ ([[args.concurrency, Math.max(args.concurrency, 64)], [args.rollouts, args.rollouts]])) {
-  const runs = [];
-  for (let i = 0; i < Math.min(3, args.runs); i++) runs.push(await steady(concurrency, rollouts));
-  const limit = concurrency / (latency / 1000);
-  const fractions = runs.map((r) => r.callsPerSecond / limit);
-  report(`executor throughput, steady state (${rollouts} rollouts in flight; latency ${latency} ms, concurrency ${concurrency})`, {
-    'ceiling calls/s': limit,
+/** @param {Array<Awaited<ReturnType<typeof steadyWindow>>>} runs @param {number} concurrency @param {number} latency */
+function steadyReport(runs, concurrency, latency) {
+  const ceiling = concurrency / (latency / 1000);
+  const fractions = runs.map((r) => r.fraction);
+  return {
+    'ceiling calls/s': ceiling,
     'calls/s median': median(runs.map((r) => r.callsPerSecond)),
-    'fraction': median(fractions),
+    fraction: median(fractions),
     'fraction min': Math.min(...fractions),
+    // Against the server's delay as it really was (its timer and event loop run late on a busy machine).
+    'fraction of served': median(runs.map((r) => r.callsPerSecond / (concurrency / ((latency + r.serverLateMs) / 1000)))),
     'slot utilisation': median(runs.map((r) => r.utilisation)),
     'call overhead ms': median(runs.map((r) => r.overheadMs)),
     'overhead p99 ms': median(runs.map((r) => r.p99OverheadMs)),
+    'server late ms': median(runs.map((r) => r.serverLateMs)),
+    'client cpu ms': median(runs.map((r) => r.clientCpuMsPerCall)),
+    'server cpu ms': median(runs.map((r) => r.serverCpuMsPerCall)),
+    connections: Math.max(...runs.map((r) => r.connections)),
     'failed workflows': runs.reduce((n, r) => n + r.failures.length, 0),
     runs: runs.length,
-  });
+  };
+}
+
+/** Steady state of whole workflows. @param {number} latency @param {number} concurrency @param {number} rollouts */
+async function steadyWorkflows(latency, concurrency, rollouts) {
+  const runs = [];
+  for (let i = 0; i < steadyRuns; i++) {
+    const server = await startServer(latency);
+    const { backend, log } = instrumentedBackend(server.baseUrl, concurrency);
+    const executor = new WorkflowExecutor({ operators: STANDARD_OPERATORS, backend });
+    let n = 0;
+    runs.push(
+      await steadyWindow(server, concurrency, rollouts, log, async () => {
+        const run = await executor.run(graph, { problem: `rollout ${n++}`, type: 'math' });
+        if (!run.success) throw new Error(run.error);
+      }),
+    );
+    await backend.close();
+    await server.stop();
+  }
+  const result = steadyReport(runs, concurrency, latency);
+  report(`executor throughput, steady state (${rollouts} rollouts in flight; latency ${latency} ms, concurrency ${concurrency})`, result);
   const firstFailure = runs.flatMap((r) => r.failures)[0];
   if (firstFailure !== undefined) console.log(`  first failure: ${firstFailure}`);
+  return result;
 }
-server.stdin.end();
-await once(server, 'exit');
+
+const PROMPT = [
+  { role: 'system', content: 'You are a careful solver. '.repeat(12) },
+  { role: 'user', content: 'Solve the task and put the final answer in <answer> tags. '.repeat(10) },
+];
+
+/** One streamed call through a bare keep-alive node:http client: the transport floor. @param {string} baseUrl @param {Agent} agent @param {CallLog} log */
+function bareCall(baseUrl, agent, log) {
+  const url = new URL(`${baseUrl}/chat/completions`);
+  const body = JSON.stringify({ model: 'bench', messages: PROMPT, stream: true, stream_options: { include_usage: true } });
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.on('data', () => undefined);
+      res.on('end', () => {
+        const end = performance.now();
+        log.calls++;
+        log.latencies.push(end - start);
+        log.intervals.push([start, end]);
+        resolve(undefined);
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The same steady load through three layers. @param {number} latency @param {number} concurrency */
+async function layers(latency, concurrency) {
+  // The bare client has no semaphore: it gets exactly `concurrency` callers, so its latency is
+  // the round trip and not a wait for a socket; the others queue 4x as many callers on their slots.
+  const callersOf = (/** @type {string} */ layer) => (layer === 'bare node:http' ? concurrency : concurrency * 4);
+  /** @type {Record<string, Array<Awaited<ReturnType<typeof steadyWindow>>>>} */
+  const byLayer = { 'bare node:http': [], backend: [], executor: [] };
+  for (let i = 0; i < steadyRuns; i++) {
+    // Alternating layers within each repetition, so a change in machine load hits all three.
+    for (const layer of Object.keys(byLayer)) {
+      const server = await startServer(latency);
+      const { backend, log } = instrumentedBackend(server.baseUrl, concurrency);
+      /** @type {() => Promise<void>} */
+      let one;
+      const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+      if (layer === 'bare node:http') {
+        one = () => bareCall(server.baseUrl, agent, log);
+      } else if (layer === 'backend') {
+        one = async () => {
+          for await (const event of backend.stream({ messages: /** @type {any} */ (PROMPT) })) if (event.type === 'done') return;
+        };
+      } else {
+        const executor = new WorkflowExecutor({ operators: STANDARD_OPERATORS, backend });
+        let n = 0;
+        one = async () => {
+          const run = await executor.run(graph, { problem: `rollout ${n++}`, type: 'math' });
+          if (!run.success) throw new Error(run.error);
+        };
+      }
+      /** @type {any[]} */ (byLayer[layer]).push(await steadyWindow(server, concurrency, callersOf(layer), log, one));
+      agent.destroy();
+      await backend.close();
+      await server.stop();
+    }
+  }
+  for (const [layer, runs] of Object.entries(byLayer)) report(`per-call overhead by layer: ${layer} (${callersOf(layer)} callers; latency ${latency} ms, concurrency ${concurrency})`, steadyReport(runs, concurrency, latency));
+}
+
+/**
+ * The batch on an ideal backend: FIFO slots, every call exactly `latency` ms, no overhead.
+ * @param {number} workflows @param {number} concurrency @param {number} latency @returns {number} seconds
+ */
+function idealBatchSeconds(workflows, concurrency, latency) {
+  /** @type {number[]} */
+  const queue = []; // workflow ids, one entry per waiting call
+  /** @type {Array<{ end: number; workflow: number }>} */
+  let running = [];
+  const stage = new Array(workflows).fill(0);
+  const pending = new Array(workflows).fill(0);
+  const enqueue = (/** @type {number} */ w) => {
+    pending[w] = /** @type {number} */ (STAGES[stage[w]]);
+    for (let i = 0; i < pending[w]; i++) queue.push(w);
+  };
+  for (let w = 0; w < workflows; w++) enqueue(w);
+  let now = 0;
+  for (;;) {
+    while (running.length < concurrency && queue.length > 0) running.push({ end: now + latency, workflow: /** @type {number} */ (queue.shift()) });
+    if (running.length === 0) return now / 1000;
+    now = Math.min(...running.map((r) => r.end));
+    const finished = running.filter((r) => r.end === now);
+    running = running.filter((r) => r.end !== now);
+    for (const { workflow } of finished) {
+      if (--pending[workflow] > 0) continue;
+      if (++stage[workflow] < STAGES.length) enqueue(workflow);
+    }
+  }
+}
+
+async function batch() {
+  const server = await startServer(args['latency-ms']);
+  /** @type {Array<{ callsPerSecond: number; latencies: number[] }>} */
+  const results = [];
+  for (let i = 0; i <= args.runs; i++) {
+    const { backend, log } = instrumentedBackend(server.baseUrl, args.concurrency);
+    const executor = new WorkflowExecutor({ operators: STANDARD_OPERATORS, backend });
+    const start = performance.now();
+    const runs = await Promise.all(Array.from({ length: args.workflows }, (_, n) => executor.run(graph, { problem: `task ${n}`, type: 'math' })));
+    const seconds = (performance.now() - start) / 1000;
+    if (runs.some((r) => !r.success)) throw new Error(`a workflow failed: ${runs.find((r) => !r.success)?.error}`);
+    if (i > 0) results.push({ callsPerSecond: log.calls / seconds, latencies: log.latencies }); // the first one warms up
+    await backend.close();
+  }
+  await server.stop();
+  const latency = args['latency-ms'];
+  const ceiling = args.concurrency / (latency / 1000);
+  const ideal = (args.workflows * STAGES.reduce((a, b) => a + b, 0)) / idealBatchSeconds(args.workflows, args.concurrency, latency);
+  const rates = results.map((r) => r.callsPerSecond);
+  const overhead = results.flatMap((r) => r.latencies).map((l) => l - latency);
+  report(`executor throughput, batch (${args.workflows} x ${WORKFLOW}; latency ${latency} ms, concurrency ${args.concurrency})`, {
+    'ceiling calls/s': ceiling,
+    'ideal calls/s': ideal,
+    'calls/s median': median(rates),
+    'calls/s p10': percentile(rates, 10),
+    fraction: median(rates) / ceiling,
+    'fraction of ideal': median(rates) / ideal,
+    'call overhead ms': median(overhead),
+    'overhead p99 ms': percentile(overhead, 99),
+    runs: args.runs,
+  });
+}
+
+await batch();
+await layers(args['latency-ms'], args.concurrency);
+await steadyWorkflows(args['latency-ms'], args.concurrency, Math.max(args.concurrency, 64));
+await steadyWorkflows(args['latency-ms'], args.rollouts, args.rollouts);
+await steadyWorkflows(args['latency-ms'], args.concurrency, args.rollouts);
+await steadyWorkflows(args['slow-latency-ms'], args.rollouts, args.rollouts);
