@@ -90,6 +90,18 @@ function utilisation(log, from, to, slots) {
 }
 
 /**
+ * Calls per second inside [from, to], each call counted by the share of it that falls inside.
+ * Counting whole completions would alias: at a latency near the window's length, rollouts move in
+ * waves and a window holds one wave more or less depending on where it starts.
+ * @param {CallLog} log @param {number} from @param {number} to
+ */
+function callsPerSecond(log, from, to) {
+  let calls = 0;
+  for (const [start, end] of log.intervals) calls += Math.max(0, Math.min(end, to) - Math.max(start, from)) / Math.max(end - start, 1e-9);
+  return calls / ((to - from) / 1000);
+}
+
+/**
  * Keeps `callers` loops calling `one` for a window after a ramp-up; returns the window's numbers.
  * @param {Awaited<ReturnType<typeof startServer>>} server @param {number} concurrency @param {number} callers
  * @param {CallLog} log @param {() => Promise<void>} one
@@ -118,9 +130,10 @@ async function steadyWindow(server, concurrency, callers, log, one) {
   await Promise.all(loops);
   const window = log.latencies.slice(callsBefore, callsBefore + calls);
   const served = serverAfter.requests - serverBefore.requests;
+  const rate = callsPerSecond(log, start, end);
   return {
-    callsPerSecond: calls / ((end - start) / 1000),
-    fraction: calls / ((end - start) / 1000) / (concurrency / (server.latency / 1000)),
+    callsPerSecond: rate,
+    fraction: rate / (concurrency / (server.latency / 1000)),
     utilisation: utilisation(log, start, end, concurrency),
     overheadMs: median(window) - server.latency,
     p99OverheadMs: percentile(window, 99) - server.latency,

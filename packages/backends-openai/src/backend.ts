@@ -13,7 +13,7 @@ import {
   type TokenUsage,
 } from '@flowsteer/core';
 import { BodyTooLargeError, parseRetryAfter, readBoundedText, readTextPrefix } from './http-body.js';
-import { HttpTransport, TransportError, type HttpResponse } from './http-transport.js';
+import { HttpTransport, TransportError, type Cancellation, type HttpResponse } from './http-transport.js';
 import { SseLineSplitter } from './sse.js';
 
 export interface OpenAiBackendOptions extends BackendSettings {
@@ -236,7 +236,7 @@ export class OpenAiCompatibleBackend implements LlmBackend {
 
   /** Sends one attempt; resolves with a 2xx response whose body is unread. */
   async #send(request: ChatRequest, streaming: boolean, deadline: Deadline): Promise<HttpResponse> {
-    const response = await this.#transport.post(this.#endpoint, this.#headers, JSON.stringify(this.#body(request, streaming)), deadline.signal);
+    const response = await this.#transport.post(this.#endpoint, this.#headers, JSON.stringify(this.#body(request, streaming)), deadline);
     if (response.status >= 200 && response.status < 300) return response;
     const text = await readTextPrefix(response, ERROR_BODY_BYTES).catch(() => '');
     let message = text.slice(0, 500);
@@ -276,34 +276,50 @@ export class OpenAiCompatibleBackend implements LlmBackend {
 }
 
 /** One attempt's bound: the request's own signal or the timeout, whichever fires first. */
-class Deadline {
-  readonly #controller = new AbortController();
+class Deadline implements Cancellation {
   readonly #timer: NodeJS.Timeout;
   readonly #parent: AbortSignal | undefined;
-  readonly #onParentAbort = (): void => this.#controller.abort(this.#parent?.reason);
+  readonly #onParentAbort = (): void => this.#cancel(asError(this.#parent?.reason));
+  #listener: ((reason: Error) => void) | undefined;
+  reason: Error | undefined;
   timedOut = false;
 
   constructor(timeoutMs: number, parent: AbortSignal | undefined) {
     // A plain timer cleared when the attempt ends: AbortSignal.timeout would stay armed (and hold
-    // its signal) for the whole timeout after every call.
+    // its signal) for the whole timeout after every call, and no AbortController is needed at all.
     this.#timer = setTimeout(() => {
       this.timedOut = true;
-      this.#controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+      this.#cancel(new Error(`timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     this.#timer.unref();
     this.#parent = parent;
-    if (parent?.aborted === true) this.#controller.abort(parent.reason);
+    if (parent?.aborted === true) this.#cancel(asError(parent.reason));
     else parent?.addEventListener('abort', this.#onParentAbort, { once: true });
   }
 
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  bind(listener: (reason: Error) => void): void {
+    this.#listener = listener;
+  }
+
+  unbind(listener: (reason: Error) => void): void {
+    if (this.#listener === listener) this.#listener = undefined;
   }
 
   clear(): void {
     clearTimeout(this.#timer);
     this.#parent?.removeEventListener('abort', this.#onParentAbort);
+    this.#listener = undefined;
   }
+
+  #cancel(reason: Error): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.#listener?.(reason);
+  }
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }
 
 /** Accumulates a chat completion stream's events into deltas and a final result. */

@@ -18,6 +18,16 @@ export interface HttpResponse {
   cancel(): void;
 }
 
+/** Cancels the request bound to it (one at a time): a timeout or the caller's signal. */
+export interface Cancellation {
+  /** Why it was cancelled; undefined while it was not. */
+  readonly reason: Error | undefined;
+  /** `listener` runs on cancellation, in place of any listener bound before. */
+  bind(listener: (reason: Error) => void): void;
+  /** Unbinds `listener` if it is still the bound one. */
+  unbind(listener: (reason: Error) => void): void;
+}
+
 /** Redirects followed (307/308 only: they keep the method and body). */
 const MAX_REDIRECTS = 5;
 
@@ -45,14 +55,14 @@ export class HttpTransport {
   }
 
   /**
-   * POSTs `body` to `url`. The returned response's body stays bound to `signal`: aborting it
-   * destroys the connection and fails any read in progress with the signal's reason.
+   * POSTs `body` to `url`. The returned response's body stays bound to `cancellation`: cancelling
+   * destroys the connection and fails any read in progress with the cancellation's reason.
    */
-  async post(url: URL, headers: Readonly<Record<string, string>>, body: string, signal: AbortSignal): Promise<HttpResponse> {
+  async post(url: URL, headers: Readonly<Record<string, string>>, body: string, cancellation: Cancellation): Promise<HttpResponse> {
     let target = url;
     let sendHeaders: Record<string, string> = { ...headers };
     for (let redirects = 0; ; redirects++) {
-      const response = await this.#once(target, sendHeaders, body, signal);
+      const response = await this.#once(target, sendHeaders, body, cancellation);
       const location = response.headers['location'];
       if ((response.statusCode === 307 || response.statusCode === 308) && location !== undefined && redirects < MAX_REDIRECTS) {
         response.destroy();
@@ -71,10 +81,10 @@ export class HttpTransport {
     this.#https.destroy();
   }
 
-  #once(url: URL, headers: Readonly<Record<string, string>>, body: string, signal: AbortSignal): Promise<IncomingMessage> {
+  #once(url: URL, headers: Readonly<Record<string, string>>, body: string, cancellation: Cancellation): Promise<IncomingMessage> {
     return new Promise<IncomingMessage>((resolve, reject) => {
-      if (signal.aborted) {
-        reject(signal.reason);
+      if (cancellation.reason !== undefined) {
+        reject(cancellation.reason);
         return;
       }
       const secure = url.protocol === 'https:';
@@ -85,14 +95,12 @@ export class HttpTransport {
       const outgoing: OutgoingHttpHeaders = { ...headers, 'content-length': Buffer.byteLength(body), 'accept-encoding': 'gzip, deflate, br' };
       const options = { method: 'POST', host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, path: `${url.pathname}${url.search}`, headers: outgoing };
       const req = secure ? httpsRequest({ ...options, agent: this.#https }) : httpRequest({ ...options, agent: this.#http });
-      const onAbort = (): void => {
-        req.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      // The listener stays until the response is over: the signal also bounds reading the body.
-      req.once('close', () => signal.removeEventListener('abort', onAbort));
+      const cancel = (reason: Error): void => void req.destroy(reason);
+      cancellation.bind(cancel);
+      // Bound until the response is over: cancelling also stops reading the body.
+      req.once('close', () => cancellation.unbind(cancel));
       req.on('error', (error: NodeJS.ErrnoException) => {
-        reject(signal.aborted ? signal.reason : new TransportError(error.message, error.code, { cause: error }));
+        reject(cancellation.reason ?? new TransportError(error.message, error.code, { cause: error }));
       });
       req.once('response', resolve);
       req.end(body);

@@ -8,7 +8,7 @@ export class LinkedAbort {
   readonly #controller = new AbortController();
   readonly #parent: AbortSignal;
   readonly #onParentAbort = (): void => this.#controller.abort(this.#parent.reason);
-  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #timer: ReturnType<typeof setTimeout> | undefined;
   #timedOut = false;
 
   constructor(parent: AbortSignal, timeoutMs?: number) {
@@ -20,7 +20,8 @@ export class LinkedAbort {
         this.#timedOut = true;
         this.#controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
       }, timeoutMs);
-      this.#timer.unref();
+      // The timer alone must not keep a Node process alive.
+      (this.#timer as { unref?: () => void }).unref?.();
     }
   }
 

@@ -3,7 +3,6 @@ import {
   BackendError,
   FlowSteerError,
   NULL_EVENT_SINK,
-  StepInputSchema,
   StepOutputSchema,
   TimeoutError,
   UsageLedger,
@@ -278,8 +277,10 @@ export class WorkflowExecutor implements CanvasExecutor {
     };
   }
 
+  // Built whole and typed; the operator's own input schema is the one check (parsing it here too
+  // ran zod twice per node).
   #input(state: FlowState, node: OperatorNode, task: CanvasTask): StepInput {
-    return StepInputSchema.parse({
+    return {
       problem: task.problem,
       instruction: node.prompt ?? '',
       previous: state.previous,
@@ -291,7 +292,7 @@ export class WorkflowExecutor implements CanvasExecutor {
       problemType: task.type,
       ...(task.entryPoint === undefined ? {} : { entryPoint: task.entryPoint }),
       ...(task.test === undefined ? {} : { tests: task.test }),
-    });
+    };
   }
 
   async #runNode(node: OperatorNode, state: FlowState, task: CanvasTask, turn: number, signal: AbortSignal, log: RunLog): Promise<StepOutput> {
