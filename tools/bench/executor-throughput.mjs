@@ -155,7 +155,7 @@ function steadyReport(runs, concurrency, latency) {
     fraction: median(fractions),
     'fraction min': Math.min(...fractions),
     // Against the server's delay as it really was (its timer and event loop run late on a busy machine).
-    'fraction of served': median(runs.map((r) => r.callsPerSecond / (concurrency / ((latency + r.serverLateMs) / 1000)))),
+    'fraction/served': median(runs.map((r) => r.callsPerSecond / (concurrency / ((latency + r.serverLateMs) / 1000)))),
     'slot utilisation': median(runs.map((r) => r.utilisation)),
     'call overhead ms': median(runs.map((r) => r.overheadMs)),
     'overhead p99 ms': median(runs.map((r) => r.p99OverheadMs)),
@@ -312,7 +312,7 @@ async function batch() {
     'calls/s median': median(rates),
     'calls/s p10': percentile(rates, 10),
     fraction: median(rates) / ceiling,
-    'fraction of ideal': median(rates) / ideal,
+    'fraction/ideal': median(rates) / ideal,
     'call overhead ms': median(overhead),
     'overhead p99 ms': percentile(overhead, 99),
     runs: args.runs,
