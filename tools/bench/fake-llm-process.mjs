@@ -11,7 +11,9 @@
 // deltas, a finish event, a usage event, `[DONE]`) or one JSON completion when `stream` is off.
 // What it leaves out is work only the server would do: it records no requests, and it builds each
 // stream once per model and writes its events corked, in one write, instead of one syscall (and
-// one TCP segment) per event.
+// one TCP segment) per event. Each event is still its own HTTP chunk, so the client parses and
+// handles them one by one as it would a real stream (with --per-event-writes the client CPU per
+// call measured the same within noise).
 // Usage: node fake-llm-process.mjs [latency-ms] [--per-event-writes]
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
