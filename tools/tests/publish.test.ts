@@ -76,7 +76,7 @@ describe('packing and installing every package', () => {
     }
   });
 
-  it('installs onnxruntime-node only for @flowsteer/policy-onnx and pyodide only for @flowsteer/operators-code', async () => {
+  it('installs onnxruntime-node only for @flowsteer/onnx-policy and pyodide only for @flowsteer/operators-code', async () => {
     interface Tree {
       readonly dependencies?: Readonly<Record<string, Tree>>;
     }
@@ -89,7 +89,7 @@ describe('packing and installing every package', () => {
       }
     };
     walk('scratch-user', JSON.parse(stdout) as Tree);
-    expect(Object.fromEntries([...dependents].map(([dep, names]) => [dep, [...names].sort()]))).toEqual({ 'onnxruntime-node': ['@flowsteer/policy-onnx'], pyodide: ['@flowsteer/operators-code'] });
+    expect(Object.fromEntries([...dependents].map(([dep, names]) => [dep, [...names].sort()]))).toEqual({ 'onnxruntime-node': ['@flowsteer/onnx-policy'], pyodide: ['@flowsteer/operators-code'] });
   });
 
   it('runs flowsteer plugins list from the installed tarballs: every plugin loads, the broken one is skipped with its reason', async () => {

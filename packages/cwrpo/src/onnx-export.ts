@@ -53,7 +53,7 @@ export function policyToOnnx(params: MlpParams): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** Writes the policy as an ONNX model file; `@flowsteer/policy-onnx` loads and runs it. */
+/** Writes the policy as an ONNX model file; `@flowsteer/onnx-policy` loads and runs it. */
 export async function exportPolicyOnnx(params: MlpParams, path: string): Promise<void> {
   await writeFileAtomic(path, policyToOnnx(params));
 }

@@ -1,13 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACTIONS, DEFAULT_TRAIN_CONFIG, FEATURE_SIZE, LocalPolicy, Rng, Trainer, createMlp, exportPolicyOnnx, canvasFeaturesFrom, forward, maskedSoftmax, policyToOnnx, promptFor, rollout, validMask } from '@flowsteer/cwrpo';
+import { isPluginPackageName } from '@flowsteer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxPolicy, OnnxPolicyModel } from '../src/index.js';
 
 let dir = '';
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'policy-onnx-'));
+  dir = await mkdtemp(join(tmpdir(), 'onnx-policy-'));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -92,5 +93,15 @@ describe('OnnxPolicy', () => {
     }
     expect(seen.size).toBeGreaterThan(1);
     await model.release();
+  });
+});
+
+describe('the package', () => {
+  it('is a library the app imports, named so that plugin discovery does not scan it', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; flowsteer?: unknown };
+    expect(pkg.flowsteer).toBeUndefined();
+    expect(isPluginPackageName(pkg.name)).toBe(false);
+    // The name this package would have had as a policy plugin is one discovery scans.
+    expect(isPluginPackageName('@flowsteer/policy-onnx')).toBe(true);
   });
 });
