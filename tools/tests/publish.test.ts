@@ -76,6 +76,22 @@ describe('packing and installing every package', () => {
     }
   });
 
+  it('installs onnxruntime-node only for @flowsteer/onnx-policy and pyodide only for @flowsteer/operators-code', async () => {
+    interface Tree {
+      readonly dependencies?: Readonly<Record<string, Tree>>;
+    }
+    const { stdout } = await run('npm', ['ls', '--all', '--json', 'onnxruntime-node', 'pyodide'], { cwd: join(scratch, 'project'), env });
+    const dependents = new Map<string, Set<string>>();
+    const walk = (name: string, tree: Tree): void => {
+      for (const [child, subtree] of Object.entries(tree.dependencies ?? {})) {
+        if (child === 'onnxruntime-node' || child === 'pyodide') dependents.set(child, (dependents.get(child) ?? new Set()).add(name));
+        walk(child, subtree);
+      }
+    };
+    walk('scratch-user', JSON.parse(stdout) as Tree);
+    expect(Object.fromEntries([...dependents].map(([dep, names]) => [dep, [...names].sort()]))).toEqual({ 'onnxruntime-node': ['@flowsteer/onnx-policy'], pyodide: ['@flowsteer/operators-code'] });
+  });
+
   it('runs flowsteer plugins list from the installed tarballs: every plugin loads, the broken one is skipped with its reason', async () => {
     const result = await flowsteer(['plugins', 'list', '--json']);
     const report = JSON.parse(result.stdout) as { loaded: Array<{ name: string }>; skipped: Array<{ name: string; code: string; reason: string }> };

@@ -7,7 +7,7 @@ export * from './local-policy.js';
 export * from './simulator.js';
 export * from './rollout.js';
 export * from './trainer.js';
-export * from './onnx.js';
+export * from './onnx-export.js';
 export * from './export.js';
 export * from './sim-executor.js';
 export * from './ceiling.js';

@@ -1,5 +1,5 @@
 import type { Sandbox } from '@flowsteer/core';
-import { extractCode, inferEntryPoint, runTestSuite, type TestOutcome } from '@flowsteer/operators-code';
+import { extractCode, inferEntryPoint, runTestSuite, type TestOutcome } from '@flowsteer/code-harness';
 import { appsCallSuite } from './apps-call.js';
 import { appsOutputsMatch } from './apps-compare.js';
 import { ds1000Suite } from './ds1000-harness.js';
@@ -10,7 +10,7 @@ import { ds1000Suite } from './ds1000-harness.js';
  * solution and its asserts (3 s), APPS runs every stdin case and compares stdout here in
  * TypeScript with APPS's own tolerant rules (4 s a case), APPS call-based problems call `fn_name`
  * on each input, DS-1000 runs its `code_context` with `test_execution(solution)` (120 s).
- * Everything but APPS's stdin cases goes through operators-code's `runTestSuite`: the verdict is
+ * Everything but APPS's stdin cases goes through code-harness's `runTestSuite`: the verdict is
  * the one the sandbox signed, so nothing a solution prints or how it exits can pass a test.
  */
 
@@ -31,8 +31,8 @@ function isProse(line: string): boolean {
 }
 
 /**
- * The program in an answer. Fenced blocks as operators-code reads them; unfenced text is kept
- * whole except leading and trailing prose sentences (operators-code's fallback drops every line
+ * The program in an answer. Fenced blocks as code-harness's `extractCode` reads them; unfenced text is kept
+ * whole except leading and trailing prose sentences (`extractCode`'s fallback drops every line
  * before the first `def`/`import`, losing top-level assignments).
  */
 export function extractSolution(text: string): string {

@@ -1,5 +1,4 @@
 import type { Sandbox } from '@flowsteer/core';
-import { SystemPythonSandbox } from '@flowsteer/operators-code';
 import { runAppsCall, runAppsStdio, runDs1000, runDs1000Record, runHumanEval, runMbpp, type AppsTests, type CodeVerdict } from './code-harness.js';
 import { DATASETS, type EvalProblem, type MetricName } from './datasets.js';
 import { gsm8kScores, gsm8kTarget } from './gsm8k.js';
@@ -32,11 +31,17 @@ export interface ScoringOptions {
   /** Needed for pass@1: code is really run against the tests. */
   readonly sandbox?: Sandbox;
   /**
-   * Where DS-1000 answers run (they need numpy and pandas). Default: when `sandbox` is the plain
-   * isolated one (id `system-python`), a `system-python-numpy` equivalent opened for the call and
-   * closed after it; otherwise `sandbox` itself.
+   * Where DS-1000 answers run (they need numpy and pandas). Without it, `openDs1000Sandbox` is
+   * called; without both, `sandbox` itself is used unless it is the plain isolated one (id
+   * `system-python`, which has neither library).
    */
   readonly ds1000Sandbox?: Sandbox;
+  /**
+   * Opens a sandbox with numpy and pandas for one DS-1000 answer; it is closed after the answer
+   * is scored. For example `() => new SystemPythonSandbox({ preload: ['numpy', 'pandas'], pool: 0 })`
+   * from `@flowsteer/operators-code`, or the `system-python-numpy` entry of a sandbox registry.
+   */
+  readonly openDs1000Sandbox?: () => Sandbox | Promise<Sandbox>;
   /** Overrides the benchmark's own timeout (HumanEval/MBPP 3 s, APPS 4 s a case, DS-1000 120 s). */
   readonly timeoutMs?: number;
 }
@@ -148,16 +153,34 @@ async function codeScore(problem: EvalProblem, prediction: string, options: Scor
   return binary('pass@1', mode, verdict.passed, verdict.extracted, verdict.reason);
 }
 
-/** DS-1000 needs numpy and pandas: the plain isolated sandbox is swapped for its scientific twin for the call. */
+/** DS-1000 needs numpy and pandas: the plain isolated sandbox is swapped for a scientific one for the call. */
 async function withDs1000Sandbox(options: ScoringOptions, sandbox: Sandbox, score: (scientific: Sandbox) => Promise<CodeVerdict>): Promise<CodeVerdict> {
   if (options.ds1000Sandbox !== undefined) return score(options.ds1000Sandbox);
-  if (sandbox.id !== 'system-python') return score(sandbox);
-  const scientific = new SystemPythonSandbox({ preload: ['numpy', 'pandas'], memoryMb: 2048, pool: 0 });
+  const open = options.openDs1000Sandbox ?? (sandbox.id === PLAIN_SANDBOX_ID ? await legacyScientificSandbox() : undefined);
+  if (open === undefined) return score(sandbox);
+  const scientific = await open();
   try {
     return await score(scientific);
   } finally {
     await scientific.close();
   }
+}
+
+const PLAIN_SANDBOX_ID = 'system-python';
+
+/**
+ * Callers that pass only the plain `system-python` sandbox were given a scientific one by this
+ * package before it stopped depending on `@flowsteer/operators-code`. They still are when that
+ * package is installed (an optional peer); pass `openDs1000Sandbox` instead.
+ */
+async function legacyScientificSandbox(): Promise<() => Sandbox> {
+  let operatorsCode: typeof import('@flowsteer/operators-code');
+  try {
+    operatorsCode = await import('@flowsteer/operators-code');
+  } catch {
+    throw new Error(`DS-1000 needs numpy and pandas, which the plain ${PLAIN_SANDBOX_ID} sandbox does not have: pass ds1000Sandbox or openDs1000Sandbox in the scoring options`);
+  }
+  return () => new operatorsCode.SystemPythonSandbox({ preload: ['numpy', 'pandas'], memoryMb: 2048, pool: 0 });
 }
 
 function referenceScore(problem: EvalProblem, prediction: string, metric: MetricName): Score {

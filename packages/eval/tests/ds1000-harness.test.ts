@@ -1,4 +1,5 @@
 import { SystemPythonSandbox } from '@flowsteer/operators-code';
+import type { Sandbox } from '@flowsteer/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scoreAnswer, type EvalProblem } from '../src/index.js';
 
@@ -121,6 +122,23 @@ describe('DS-1000 through the signed test harness (numpy/pandas sandbox)', () =>
   it.each(cases)('%s', async (_name, codeContext, prediction, passes) => {
     const score = await scoreAnswer(problem(codeContext), prediction, { sandbox: plain, ds1000Sandbox: scientific, timeoutMs: 60_000 });
     expect({ correct: score.correct, score: score.score }, score.reason).toEqual({ correct: passes, score: passes ? 1 : 0 });
+  });
+
+  it('opens the injected numpy sandbox for a DS-1000 answer and closes it after', async () => {
+    const events: string[] = [];
+    const open = (): Sandbox => {
+      const inner = new SystemPythonSandbox({ preload: ['numpy', 'pandas'], memoryMb: 2048, pool: 0 });
+      events.push('open');
+      return { id: 'injected-numpy', run: (request, signal) => inner.run(request, signal), close: async () => { events.push('close'); await inner.close(); } };
+    };
+    const score = await scoreAnswer(problem(numpyContext), 'result = a.T', { sandbox: plain, openDs1000Sandbox: open, timeoutMs: 60_000 });
+    expect(score.reason).toBe('test_execution passed');
+    expect(events).toEqual(['open', 'close']);
+  });
+
+  it('a sandbox that is not the plain one is used for DS-1000 as it is', async () => {
+    const named: Sandbox = { id: 'my-numpy', run: (request, signal) => scientific.run(request, signal), close: async () => undefined };
+    expect((await scoreAnswer(problem(numpyContext), 'result = a.T', { sandbox: named, timeoutMs: 60_000 })).correct).toBe(true);
   });
 
   it('the plain isolated sandbox is swapped for its numpy twin for DS-1000', async () => {

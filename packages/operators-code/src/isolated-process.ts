@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { SandboxUnavailableError } from './sandbox-errors.js';
-import { readReport, type Report } from './report.js';
+import { readReport, type Report } from '@flowsteer/code-harness';
 
 const BOOT_TIMEOUT_MS = 60_000;
 

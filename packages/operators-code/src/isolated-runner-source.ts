@@ -1,3 +1,5 @@
+import { SUITE_HEADER } from '@flowsteer/code-harness';
+
 /**
  * The Python side of the isolated sandbox. One interpreter runs exactly one program: it starts
  * (inside bubblewrap), locks itself down (seccomp filter, audit hook), signals ready on the report
@@ -10,7 +12,6 @@
  * never loaded; crafted code objects and marshal data; native code, which cannot be mapped;
  * ptrace, process_vm_readv; /proc, which is not mounted) is closed.
  */
-export const SUITE_HEADER = '# flowsteer-test-suite v1\n';
 
 export const ISOLATED_RUNNER_PY = String.raw`
 import sys, os
@@ -286,7 +287,7 @@ def _flowsteer_main():
     resource.setrlimit(resource.RLIMIT_CPU, (spent + cpu_seconds, spent + cpu_seconds + 1))
     sys.stdin = io.StringIO(stdin_text)
 
-    if not code.startswith('# flowsteer-test-suite v1\n'):
+    if not code.startswith(${JSON.stringify(SUITE_HEADER)}):
         solution_lines = code.split('\n')
         namespace = {'__name__': '__main__', '__builtins__': builtins}
         try:

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Policy, PolicyFactory, Registries, Scorer } from '@flowsteer/core';
 import { CanvasEnv, LlmPolicy, TemplatePolicy, WORKFLOW_TEMPLATES, WorkflowExecutor, templateForType, vocabularyFor } from '@flowsteer/canvas';
-import { FEATURE_SIZE, OnnxPolicy, OnnxPolicyModel, SimulatedExecutor } from '@flowsteer/cwrpo';
+import { FEATURE_SIZE, SimulatedExecutor } from '@flowsteer/cwrpo';
+import { OnnxPolicy, OnnxPolicyModel } from '@flowsteer/onnx-policy';
 import { scoreAnswer, type EvalProblem, type MetricName } from '@flowsteer/eval';
 import { HumanPolicy } from './human.js';
 import { cwrpoTrainer } from './trainer.js';

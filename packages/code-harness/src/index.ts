@@ -1,0 +1,3 @@
+export * from './suite.js';
+export * from './answers.js';
+export * from './report.js';
