@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CanvasExecutor, CanvasOptions } from '@flowsteer/canvas';
 import { describeError } from '@flowsteer/core';
-import { Episode } from './episode.js';
+import { Episode, type CanvasFactoryFn } from './episode.js';
 import { EnvRequestError } from './errors.js';
-import { authorized, readJsonObject, sendJson } from './http.js';
+import { authorized, pathOf, readJsonObject, sendJson } from './http.js';
 import { PROTOCOL_VERSION, type BatchItem, type EnvTask, type ErrorBody, type ResetResponse, type StepResponse } from './protocol.js';
 import { REWARD_CHOICES, rewardFunction } from './rewards.js';
 import { PROTOCOL_SCHEMA } from './schema.js';
@@ -15,12 +15,19 @@ import { readTask } from './tasks.js';
 import type { ProxyRollouts } from './proxy.js';
 
 export interface EnvServerOptions {
+  /** Settings of the built-in canvas; with `createCanvas`, only its round limit is read. */
   readonly canvas?: Omit<CanvasOptions, 'executor' | 'runId'>;
+  /**
+   * The canvas of one session (the one `canvas.use` names), given the session's executor. Without
+   * it every session plays the built-in canvas with `canvas`.
+   */
+  readonly createCanvas?: CanvasFactoryFn;
   /**
    * The executor of one session (the configured workflow executor, or the test executor). Without
    * one the canvas only edits (execution is reported as skipped): for benchmarks of the server.
    */
   readonly executor?: (task: EnvTask, seed: number) => CanvasExecutor;
+  /** Scores each finished episode; the eval package's metrics by default (`SlotScorer` wraps a named one). */
   readonly scorer?: EpisodeScorer;
   readonly scoring?: ScoringMode;
   /** Default reward schedule; a reset may pick another. */
@@ -104,18 +111,18 @@ export class EnvServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.#inFlight++;
     try {
-      const url = new URL(req.url ?? '/', 'http://local');
+      const path = pathOf(req.url);
       if (this.#closing) throw new EnvRequestError('SHUTTING_DOWN', 'the environment server is shutting down');
-      if (req.method === 'GET' && url.pathname === '/v1/health') return sendJson(res, 200, { protocol: PROTOCOL_VERSION, ok: true, sessions: this.#sessions.size, maxSessions: this.#sessions.capacity });
+      if (req.method === 'GET' && path === '/v1/health') return sendJson(res, 200, { protocol: PROTOCOL_VERSION, ok: true, sessions: this.#sessions.size, maxSessions: this.#sessions.capacity });
       if (!authorized(req, this.#options.token)) throw new EnvRequestError('UNAUTHORIZED', 'missing or wrong bearer token');
-      if (req.method === 'GET' && url.pathname === '/v1/schema') return sendJson(res, 200, PROTOCOL_SCHEMA);
-      const match = /^\/v1\/sessions\/([\w-]{1,64})$/.exec(url.pathname);
+      if (req.method === 'GET' && path === '/v1/schema') return sendJson(res, 200, PROTOCOL_SCHEMA);
+      const match = /^\/v1\/sessions\/([\w-]{1,64})$/.exec(path);
       if (req.method === 'DELETE' && match !== null) {
         if (!this.#sessions.delete(match[1] as string)) throw new EnvRequestError('NOT_FOUND', `unknown or expired session ${match[1] as string}`);
         return sendJson(res, 200, { protocol: PROTOCOL_VERSION, deleted: match[1] });
       }
-      const handler = req.method === 'POST' ? this.#route(url.pathname) : undefined;
-      if (handler === undefined) throw new EnvRequestError('NOT_FOUND', `no route ${req.method ?? ''} ${url.pathname}`);
+      const handler = req.method === 'POST' ? this.#route(path) : undefined;
+      if (handler === undefined) throw new EnvRequestError('NOT_FOUND', `no route ${req.method ?? ''} ${path}`);
       const body = await readJsonObject(req, this.#bodyLimit());
       checkProtocol(body);
       sendJson(res, 200, await handler(body, this.#shutdown.signal));
@@ -156,7 +163,7 @@ export class EnvServer {
     const scoring = (readChoice(body['scoring'], SCORING_MODES, 'scoring') as ScoringMode | undefined) ?? this.#options.scoring ?? 'strict';
     this.#sessions.reserve();
     const id = randomUUID();
-    const episode = new Episode({ id, task, seed, schedule, scoring, canvas: this.#options.canvas ?? {}, ...(this.#options.executor === undefined ? {} : { executor: this.#options.executor(task, seed) }), scorer: this.#scorer });
+    const episode = new Episode({ id, task, seed, schedule, scoring, canvas: this.#options.canvas ?? {}, ...(this.#options.createCanvas === undefined ? {} : { createCanvas: this.#options.createCanvas }), ...(this.#options.executor === undefined ? {} : { executor: this.#options.executor(task, seed) }), scorer: this.#scorer });
     this.#sessions.add(episode);
     return { protocol: PROTOCOL_VERSION, session: id, seed, schedule, observation: episode.first };
   }
