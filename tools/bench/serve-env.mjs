@@ -7,7 +7,8 @@
 // action, 16 KiB of whitespace in a tag) delays the other sessions.
 // "server CPU ms/step" is the server process's CPU time over a concurrent run (its 1,000 resets
 // included) divided by its steps: the number that does not depend on how busy the machine is.
-// Usage: node tools/bench/serve-env.mjs [--sessions 1000] [--runs 3] [--sockets 256]
+// Usage: node tools/bench/serve-env.mjs [--sessions 1000] [--runs 3] [--sockets 256] [--compact 1]
+// (--compact 1: sessions reset with `compact: true`, observations without `messages`)
 // SERVE_ENV_MODULE=path/to/dist/index.js runs the server from another build (to compare two builds);
 // BENCH_CPU_PROF=dir writes a CPU profile of the server there.
 import { spawn } from 'node:child_process';
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { FULL_SCRIPT, FULL_SCRIPT_TASK } from '@flowsteer/testing';
 import { median, parseArgs, percentile, report } from './stats.mjs';
 
-const args = parseArgs(process.argv.slice(2), { sessions: 1000, runs: 3, sockets: 256 });
+const args = parseArgs(process.argv.slice(2), { sessions: 1000, runs: 3, sockets: 256, compact: 0 });
 const SCRIPT = FULL_SCRIPT;
 const TASK = FULL_SCRIPT_TASK;
 
@@ -54,7 +55,7 @@ function post(path, body) {
 }
 
 async function openSessions() {
-  const opened = await post('/v1/batch/reset', { requests: Array.from({ length: args.sessions }, (_, i) => ({ task: TASK, seed: i })) });
+  const opened = await post('/v1/batch/reset', { requests: Array.from({ length: args.sessions }, (_, i) => ({ task: TASK, seed: i, ...(args.compact === 1 ? { compact: true } : {}) })) });
   return opened.results.map((/** @type {any} */ r) => r.body.session);
 }
 
@@ -120,7 +121,7 @@ agent.destroy();
 const all = runs.flatMap((r) => r.latencies);
 const p50s = runs.map((r) => percentile(r.latencies, 50));
 const p99s = runs.map((r) => percentile(r.latencies, 99));
-report(`serve-env, ${args.sessions} concurrent sessions, no executor, ${SCRIPT.length}-step episodes, ${args.runs} runs`, {
+report(`serve-env, ${args.sessions} concurrent sessions, no executor, ${SCRIPT.length}-step episodes${args.compact === 1 ? ', compact observations' : ''}, ${args.runs} runs`, {
   'step ms p50': percentile(all, 50),
   'step ms p99': percentile(all, 99),
   'p50 run min': Math.min(...p50s),

@@ -1,7 +1,7 @@
 import { CanvasEnv, cleanPolicyCompletion, executionText, type CanvasExecutor, type CanvasOptions, type StepInfo } from '@flowsteer/canvas';
 import { describeError, type CanvasEnvironment, type CanvasStepOutcome, type CanvasTaskSpec, type Observation } from '@flowsteer/core';
 import { metricFor, predictionOf } from '@flowsteer/eval';
-import { PROTOCOL_VERSION, type EnvTask, type EpisodeReward, type StepResponse, type WireObservation } from './protocol.js';
+import { PROTOCOL_VERSION, type CompactObservation, type EnvTask, type EpisodeReward, type StepResponse, type WireObservation } from './protocol.js';
 import { rewardFunction, type RewardFunction } from './rewards.js';
 import { evalProblemOf, type EpisodeScore, type EpisodeScorer, type ScoringMode } from './scoring.js';
 
@@ -19,10 +19,17 @@ export interface EpisodeSettings {
   /** Another canvas than the built-in one; `canvas` then only gives the round limit. */
   readonly createCanvas?: CanvasFactoryFn;
   readonly scorer: EpisodeScorer;
+  /** Observations without `messages`: the prompt is serialised once per step instead of twice. */
+  readonly compact?: boolean;
 }
 
 export function wireObservation(observation: Observation): WireObservation {
   return { turn: observation.turn, text: observation.text, messages: observation.messages, awaitingPrompt: observation.awaitingPrompt };
+}
+
+/** Without `messages`, which the canvas never renders then (its observation is lazy). */
+export function compactObservation(observation: Observation): CompactObservation {
+  return { turn: observation.turn, text: observation.text, awaitingPrompt: observation.awaitingPrompt };
 }
 
 function canvasTask(task: EnvTask): CanvasTaskSpec {
@@ -51,7 +58,7 @@ export class Episode {
   /** Set when the canvas is the built-in one, whose state gives the DSL, rounds and answer directly. */
   readonly #builtin: CanvasEnv | undefined;
   readonly #reward: RewardFunction;
-  readonly first: WireObservation;
+  readonly first: WireObservation | CompactObservation;
   touched = Date.now();
   busy = false;
   /** The canvas phase after the last step (read from the step, not from `env.state`, which copies the graph). */
@@ -67,13 +74,17 @@ export class Episode {
     this.#builtin = this.#env instanceof CanvasEnv ? this.#env : undefined;
     if (this.#builtin === undefined) {
       const opened = this.#env.reset(canvasTask(settings.task));
-      this.first = wireObservation(opened.observation);
+      this.first = this.#wire(opened.observation);
       this.#awaitingPrompt = opened.observation.awaitingPrompt;
     } else {
       const opened = this.#builtin.reset(canvasTask(settings.task));
-      this.first = wireObservation(opened.observation);
+      this.first = this.#wire(opened.observation);
       this.#awaitingPrompt = opened.info.phase === 'awaiting_prompt';
     }
+  }
+
+  #wire(observation: Observation): WireObservation | CompactObservation {
+    return this.settings.compact === true ? compactObservation(observation) : wireObservation(observation);
   }
 
   get awaitingPrompt(): boolean {
@@ -92,7 +103,7 @@ export class Episode {
     return {
       protocol: PROTOCOL_VERSION,
       session: this.id,
-      observation: wireObservation(outcome.observation),
+      observation: this.#wire(outcome.observation),
       feedback: outcome.feedback,
       done,
       action,

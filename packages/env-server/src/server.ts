@@ -6,7 +6,7 @@ import { describeError } from '@flowsteer/core';
 import { Episode, type CanvasFactoryFn } from './episode.js';
 import { EnvRequestError } from './errors.js';
 import { authorized, pathOf, readJsonObject, sendJson } from './http.js';
-import { PROTOCOL_VERSION, type BatchItem, type EnvTask, type ErrorBody, type ResetResponse, type StepResponse } from './protocol.js';
+import { PROTOCOL_VERSION, type BatchItem, type EnvTask, type ErrorBody, type ResetResponse, type StepResponse, type WireObservation } from './protocol.js';
 import { REWARD_CHOICES, rewardFunction } from './rewards.js';
 import { PROTOCOL_SCHEMA } from './schema.js';
 import { EvalScorer, SCORING_MODES, type EpisodeScorer, type ScoringMode } from './scoring.js';
@@ -161,9 +161,10 @@ export class EnvServer {
     const seed = readSeed(body['seed']) ?? this.#nextSeed++;
     const schedule = readChoice(body['schedule'], REWARD_CHOICES, 'schedule') ?? this.#options.schedule ?? 'reference';
     const scoring = (readChoice(body['scoring'], SCORING_MODES, 'scoring') as ScoringMode | undefined) ?? this.#options.scoring ?? 'strict';
+    const compact = readFlag(body['compact'], 'compact');
     this.#sessions.reserve();
     const id = randomUUID();
-    const episode = new Episode({ id, task, seed, schedule, scoring, canvas: this.#options.canvas ?? {}, ...(this.#options.createCanvas === undefined ? {} : { createCanvas: this.#options.createCanvas }), ...(this.#options.executor === undefined ? {} : { executor: this.#options.executor(task, seed) }), scorer: this.#scorer });
+    const episode = new Episode({ id, task, seed, schedule, scoring, canvas: this.#options.canvas ?? {}, ...(this.#options.createCanvas === undefined ? {} : { createCanvas: this.#options.createCanvas }), ...(this.#options.executor === undefined ? {} : { executor: this.#options.executor(task, seed) }), scorer: this.#scorer, compact });
     this.#sessions.add(episode);
     return { protocol: PROTOCOL_VERSION, session: id, seed, schedule, observation: episode.first };
   }
@@ -211,9 +212,10 @@ export class EnvServer {
   async #rollout(body: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
     const proxy = this.#options.proxy;
     if (proxy === undefined) throw new EnvRequestError('NOT_FOUND', 'proxy mode is off; start serve-env with --proxy to run episodes with a gateway policy');
-    const { session, observation } = await this.#reset(body);
+    // The gateway policy reads `messages`: a rollout's session is never compact.
+    const { session, observation } = await this.#reset({ ...body, compact: false });
     try {
-      return await proxy.run(session, observation, (action) => this.#step({ session, action }, signal), signal, body['rollout']);
+      return await proxy.run(session, observation as WireObservation, (action) => this.#step({ session, action }, signal), signal, body['rollout']);
     } finally {
       this.#sessions.delete(session);
     }
@@ -228,6 +230,12 @@ function checkProtocol(body: Record<string, unknown>): void {
 function readSeed(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new EnvRequestError('BAD_REQUEST', 'body.seed must be an integer in [0, 2^32)');
+  return value;
+}
+
+function readFlag(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw new EnvRequestError('BAD_REQUEST', `body.${field} must be a boolean`);
   return value;
 }
 

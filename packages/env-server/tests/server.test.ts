@@ -161,6 +161,22 @@ describe('serve-env sessions', () => {
     expect((await api.post('/v1/reset', { task: MATH })).status).toBe(200);
   });
 
+  it('leaves messages out of a compact session and keeps the same episode', async () => {
+    const api = await start();
+    const full = await runScript(api, { task: MATH, seed: 5 });
+    const opened = await api.post('/v1/reset', { task: MATH, seed: 5, compact: true });
+    expectSchema('ResetResponse', opened.json);
+    expect(opened.json['observation']).not.toHaveProperty('messages');
+    let last: Record<string, unknown> = {};
+    for (const action of FULL_SCRIPT) {
+      last = (await api.post('/v1/step', { session: opened.json['session'], action })).json;
+      expectSchema('StepResponse', last);
+      expect(Object.keys(last['observation'] as object).sort()).toEqual(['awaitingPrompt', 'text', 'turn']);
+    }
+    expect(last['breakdown']).toEqual(full.last['breakdown']);
+    expect((await api.post('/v1/reset', { task: MATH, compact: 'yes' })).json['reason']).toBe('BAD_REQUEST');
+  });
+
   it('drops idle sessions after the TTL', async () => {
     const api = await start({ sessionTtlMs: 200 });
     const { json } = await api.post('/v1/reset', { task: MATH });
