@@ -23,7 +23,7 @@ const TASK = FULL_SCRIPT_TASK;
 
 const child = spawn(process.execPath, [...(process.env['BENCH_CPU_PROF'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']]), fileURLToPath(new URL('./serve-env-server.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 const base = await new Promise((resolve, reject) => {
-  child.stdout.once('data', (chunk) => resolve(String(chunk).trim()));
+  /** @type {import('node:stream').Readable} */ (child.stdout).once('data', (chunk) => resolve(String(chunk).trim()));
   child.once('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
 });
 /** CPU time (user + system, ms) the server process has used so far. @returns {Promise<number>} */
