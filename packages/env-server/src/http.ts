@@ -20,11 +20,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
+    let ended = false;
     req.once('end', () => {
+      ended = true;
       if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     });
     req.once('error', (error) => {
       if (!failed) reject(error);
+      failed = true;
+    });
+    // A client that goes away mid-body: nothing will answer, but the handler must not wait forever.
+    req.once('close', () => {
+      if (!ended && !failed) reject(new EnvRequestError('BAD_REQUEST', 'the request body was cut off'));
       failed = true;
     });
   });
