@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeOpenAiServer, lastUserMessage } from '@flowsteer/testing';
+import { FULL_SCRIPT, FULL_SCRIPT_DSL, FakeOpenAiServer, lastUserMessage } from '@flowsteer/testing';
 import { flowsteer, repoRoot } from './helpers.js';
 
 const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
@@ -64,26 +64,11 @@ function executorReply(request: Parameters<typeof lastUserMessage>[0]): { conten
   return { content: 'The answer is \\boxed{42}.' };
 }
 
-const FULL_SCRIPT = [
-  '<action>add</action><operator>Plan</operator>',
-  'Plan how to compute the product.',
-  '<action>add</action><operator>Programmer</operator>',
-  'Write solve() that returns 6*7.',
-  '<action>add</action><operator>Custom</operator>',
-  'State the result.',
-  '<action>add</action><structure>conditional</structure><condition>Verify</condition><true>Revise</true><false>done</false>',
-  'Recompute the product independently.',
-  'Fix the answer using the feedback.',
-  '<action>add</action><operator>Format</operator>',
-  'Output only the number.',
-  '<action>finish</action>',
-];
-
 describe('flowsteer serve-env', () => {
   it('serves the test executor to the example client, returns the reward breakdown and stops on SIGTERM', async () => {
     const { url, child, exited } = await serveEnv(['--executor', 'sim']);
     const episode = await exampleEpisode(url);
-    expect(episode).toMatchObject({ turns: 12, dsl: 'Plan -> Programmer -> Custom -> Verify ? Revise : done -> Format', structure: 1, released: true, finished: true, rounds: 12 });
+    expect(episode).toMatchObject({ turns: 12, dsl: FULL_SCRIPT_DSL, structure: 1, released: true, finished: true, rounds: 12 });
     expect(episode['total']).toBe(-1 + 1 + (episode['correctness'] as number));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -22,11 +22,15 @@ export interface EnvTask {
   readonly prompt?: string;
 }
 
-export interface WireObservation {
+/** The observation of a session reset with `compact: true`: no `messages` (always one user message holding `text`). */
+export interface CompactObservation {
   readonly turn: number;
   readonly text: string;
-  readonly messages: readonly ChatMessage[];
   readonly awaitingPrompt: boolean;
+}
+
+export interface WireObservation extends CompactObservation {
+  readonly messages: readonly ChatMessage[];
 }
 
 /** What an episode earned, returned once with the step that ended it. */
@@ -56,13 +60,13 @@ export interface ResetResponse {
   readonly session: string;
   readonly seed: number;
   readonly schedule: string;
-  readonly observation: WireObservation;
+  readonly observation: WireObservation | CompactObservation;
 }
 
 export interface StepResponse {
   readonly protocol: typeof PROTOCOL_VERSION;
   readonly session: string;
-  readonly observation: WireObservation;
+  readonly observation: WireObservation | CompactObservation;
   readonly feedback: string;
   readonly done: boolean;
   /** The action text the canvas parsed, after the shared completion clean-up. */

@@ -94,7 +94,8 @@ export class ProxyRollouts {
         const posted = await this.#postReward(target, session, response.breakdown);
         return { protocol: PROTOCOL_VERSION, session, ...(target.id === undefined ? {} : { rolloutId: target.id }), reward: response.reward, breakdown: response.breakdown, turns, ...posted };
       }
-      observation = response.observation;
+      // Rollout sessions are never compact, so every observation carries its messages.
+      observation = response.observation as WireObservation;
     }
   }
 

@@ -35,6 +35,7 @@ export const PROTOCOL_SCHEMA = {
         seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
         schedule: { enum: ['reference', 'reference-loop-bug', 'milestones', 'correctness'] },
         scoring: { enum: ['strict', 'official'] },
+        compact: bool,
       },
     },
     StepRequest: {
@@ -58,7 +59,8 @@ export const PROTOCOL_SCHEMA = {
     },
     Observation: {
       type: 'object',
-      required: ['turn', 'text', 'messages', 'awaitingPrompt'],
+      // `messages` is left out of the observations of a session reset with `compact: true`.
+      required: ['turn', 'text', 'awaitingPrompt'],
       additionalProperties: false,
       properties: { turn: { type: 'integer', minimum: 0 }, text: str, messages: { type: 'array', items: { $ref: '#/$defs/ChatMessage' } }, awaitingPrompt: bool },
     },

@@ -1,4 +1,4 @@
-import type { Sandbox } from '@flowsteer/core';
+import type { Sandbox, Scorer } from '@flowsteer/core';
 import { metricFor, scoreAnswer, type EvalProblem, type MetricName, type ProblemType, type ScoringOptions } from '@flowsteer/eval';
 import type { EnvTask } from './protocol.js';
 
@@ -66,4 +66,33 @@ export class EvalScorer implements EpisodeScorer {
     this.#sandbox = undefined;
     if (sandbox !== undefined) await (await sandbox).close();
   }
+}
+
+/**
+ * The scorer config names (`scorer.use` other than `auto`): every task is scored by it, as eval
+ * does. The reported metric stays the task's own; the detail names the scorer. It has no modes.
+ */
+export class SlotScorer implements EpisodeScorer {
+  readonly #scorer: Scorer;
+
+  constructor(scorer: Scorer) {
+    this.#scorer = scorer;
+  }
+
+  async score(task: EnvTask, prediction: string): Promise<EpisodeScore> {
+    const problem = evalProblemOf(task);
+    const extras = { problemType: problem.problemType, source: problem.source, ...(problem.test === undefined ? {} : { test: problem.test }), ...(problem.entryPoint === undefined ? {} : { entryPoint: problem.entryPoint }) };
+    const result = await this.#scorer.score({ prediction, reference: problem.groundTruth, extras });
+    const details = result.details ?? {};
+    const extracted = details['extracted'];
+    const reason = details['reason'];
+    return {
+      correctness: Number.isFinite(result.value) ? Math.min(1, Math.max(0, result.value)) : 0,
+      metric: metricFor(problem),
+      extracted: typeof extracted === 'string' ? extracted : prediction,
+      detail: typeof reason === 'string' ? reason : `scored by the ${this.#scorer.metric} scorer`,
+    };
+  }
+
+  async close(): Promise<void> {}
 }

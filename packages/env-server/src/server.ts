@@ -3,10 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CanvasExecutor, CanvasOptions } from '@flowsteer/canvas';
 import { describeError } from '@flowsteer/core';
-import { Episode } from './episode.js';
+import { Episode, type CanvasFactoryFn } from './episode.js';
 import { EnvRequestError } from './errors.js';
-import { authorized, readJsonObject, sendJson } from './http.js';
-import { PROTOCOL_VERSION, type BatchItem, type EnvTask, type ErrorBody, type ResetResponse, type StepResponse } from './protocol.js';
+import { authorized, pathOf, readJsonObject, sendJson } from './http.js';
+import { PROTOCOL_VERSION, type BatchItem, type EnvTask, type ErrorBody, type ResetResponse, type StepResponse, type WireObservation } from './protocol.js';
 import { REWARD_CHOICES, rewardFunction } from './rewards.js';
 import { PROTOCOL_SCHEMA } from './schema.js';
 import { EvalScorer, SCORING_MODES, type EpisodeScorer, type ScoringMode } from './scoring.js';
@@ -15,12 +15,19 @@ import { readTask } from './tasks.js';
 import type { ProxyRollouts } from './proxy.js';
 
 export interface EnvServerOptions {
+  /** Settings of the built-in canvas; with `createCanvas`, only its round limit is read. */
   readonly canvas?: Omit<CanvasOptions, 'executor' | 'runId'>;
+  /**
+   * The canvas of one session (the one `canvas.use` names), given the session's executor. Without
+   * it every session plays the built-in canvas with `canvas`.
+   */
+  readonly createCanvas?: CanvasFactoryFn;
   /**
    * The executor of one session (the configured workflow executor, or the test executor). Without
    * one the canvas only edits (execution is reported as skipped): for benchmarks of the server.
    */
   readonly executor?: (task: EnvTask, seed: number) => CanvasExecutor;
+  /** Scores each finished episode; the eval package's metrics by default (`SlotScorer` wraps a named one). */
   readonly scorer?: EpisodeScorer;
   readonly scoring?: ScoringMode;
   /** Default reward schedule; a reset may pick another. */
@@ -104,18 +111,18 @@ export class EnvServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.#inFlight++;
     try {
-      const url = new URL(req.url ?? '/', 'http://local');
+      const path = pathOf(req.url);
       if (this.#closing) throw new EnvRequestError('SHUTTING_DOWN', 'the environment server is shutting down');
-      if (req.method === 'GET' && url.pathname === '/v1/health') return sendJson(res, 200, { protocol: PROTOCOL_VERSION, ok: true, sessions: this.#sessions.size, maxSessions: this.#sessions.capacity });
+      if (req.method === 'GET' && path === '/v1/health') return sendJson(res, 200, { protocol: PROTOCOL_VERSION, ok: true, sessions: this.#sessions.size, maxSessions: this.#sessions.capacity });
       if (!authorized(req, this.#options.token)) throw new EnvRequestError('UNAUTHORIZED', 'missing or wrong bearer token');
-      if (req.method === 'GET' && url.pathname === '/v1/schema') return sendJson(res, 200, PROTOCOL_SCHEMA);
-      const match = /^\/v1\/sessions\/([\w-]{1,64})$/.exec(url.pathname);
+      if (req.method === 'GET' && path === '/v1/schema') return sendJson(res, 200, PROTOCOL_SCHEMA);
+      const match = /^\/v1\/sessions\/([\w-]{1,64})$/.exec(path);
       if (req.method === 'DELETE' && match !== null) {
         if (!this.#sessions.delete(match[1] as string)) throw new EnvRequestError('NOT_FOUND', `unknown or expired session ${match[1] as string}`);
         return sendJson(res, 200, { protocol: PROTOCOL_VERSION, deleted: match[1] });
       }
-      const handler = req.method === 'POST' ? this.#route(url.pathname) : undefined;
-      if (handler === undefined) throw new EnvRequestError('NOT_FOUND', `no route ${req.method ?? ''} ${url.pathname}`);
+      const handler = req.method === 'POST' ? this.#route(path) : undefined;
+      if (handler === undefined) throw new EnvRequestError('NOT_FOUND', `no route ${req.method ?? ''} ${path}`);
       const body = await readJsonObject(req, this.#bodyLimit());
       checkProtocol(body);
       sendJson(res, 200, await handler(body, this.#shutdown.signal));
@@ -154,9 +161,10 @@ export class EnvServer {
     const seed = readSeed(body['seed']) ?? this.#nextSeed++;
     const schedule = readChoice(body['schedule'], REWARD_CHOICES, 'schedule') ?? this.#options.schedule ?? 'reference';
     const scoring = (readChoice(body['scoring'], SCORING_MODES, 'scoring') as ScoringMode | undefined) ?? this.#options.scoring ?? 'strict';
+    const compact = readFlag(body['compact'], 'compact');
     this.#sessions.reserve();
     const id = randomUUID();
-    const episode = new Episode({ id, task, seed, schedule, scoring, canvas: this.#options.canvas ?? {}, ...(this.#options.executor === undefined ? {} : { executor: this.#options.executor(task, seed) }), scorer: this.#scorer });
+    const episode = new Episode({ id, task, seed, schedule, scoring, canvas: this.#options.canvas ?? {}, ...(this.#options.createCanvas === undefined ? {} : { createCanvas: this.#options.createCanvas }), ...(this.#options.executor === undefined ? {} : { executor: this.#options.executor(task, seed) }), scorer: this.#scorer, compact });
     this.#sessions.add(episode);
     return { protocol: PROTOCOL_VERSION, session: id, seed, schedule, observation: episode.first };
   }
@@ -204,9 +212,10 @@ export class EnvServer {
   async #rollout(body: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
     const proxy = this.#options.proxy;
     if (proxy === undefined) throw new EnvRequestError('NOT_FOUND', 'proxy mode is off; start serve-env with --proxy to run episodes with a gateway policy');
-    const { session, observation } = await this.#reset(body);
+    // The gateway policy reads `messages`: a rollout's session is never compact.
+    const { session, observation } = await this.#reset({ ...body, compact: false });
     try {
-      return await proxy.run(session, observation, (action) => this.#step({ session, action }, signal), signal, body['rollout']);
+      return await proxy.run(session, observation as WireObservation, (action) => this.#step({ session, action }, signal), signal, body['rollout']);
     } finally {
       this.#sessions.delete(session);
     }
@@ -221,6 +230,12 @@ function checkProtocol(body: Record<string, unknown>): void {
 function readSeed(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new EnvRequestError('BAD_REQUEST', 'body.seed must be an integer in [0, 2^32)');
+  return value;
+}
+
+function readFlag(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw new EnvRequestError('BAD_REQUEST', `body.${field} must be a boolean`);
   return value;
 }
 

@@ -149,16 +149,40 @@ describe('serve-env sessions', () => {
     expect((await third).json['info']).toMatchObject({ round: 3, accepted: true });
   });
 
-  it('caps open sessions (429) and drops idle ones after the TTL', async () => {
-    const api = await start({ maxSessions: 2, sessionTtlMs: 200 });
+  it('caps open sessions (429); finished and deleted sessions free theirs', async () => {
+    // The default TTL (30 min): no session may expire while the cap is checked, however slow the machine.
+    const api = await start({ maxSessions: 2 });
+    const { json: first } = await api.post('/v1/reset', { task: MATH });
     expect((await api.post('/v1/reset', { task: MATH })).status).toBe(200);
-    const { json } = await api.post('/v1/reset', { task: MATH });
     const full = await api.post('/v1/reset', { task: MATH });
     expect(full.status).toBe(429);
     expect(full.json['reason']).toBe('TOO_MANY_SESSIONS');
-    await expect.poll(() => server?.sessionCount, { timeout: 30_000, interval: 100 }).toBe(0);
-    expect((await api.post('/v1/step', { session: json['session'], action: 'x' })).status).toBe(404);
+    expect((await fetch(`${api.base}/v1/sessions/${first['session'] as string}`, { method: 'DELETE' })).status).toBe(200);
     expect((await api.post('/v1/reset', { task: MATH })).status).toBe(200);
+  });
+
+  it('leaves messages out of a compact session and keeps the same episode', async () => {
+    const api = await start();
+    const full = await runScript(api, { task: MATH, seed: 5 });
+    const opened = await api.post('/v1/reset', { task: MATH, seed: 5, compact: true });
+    expectSchema('ResetResponse', opened.json);
+    expect(opened.json['observation']).not.toHaveProperty('messages');
+    let last: Record<string, unknown> = {};
+    for (const action of FULL_SCRIPT) {
+      last = (await api.post('/v1/step', { session: opened.json['session'], action })).json;
+      expectSchema('StepResponse', last);
+      expect(Object.keys(last['observation'] as object).sort()).toEqual(['awaitingPrompt', 'text', 'turn']);
+    }
+    expect(last['breakdown']).toEqual(full.last['breakdown']);
+    expect((await api.post('/v1/reset', { task: MATH, compact: 'yes' })).json['reason']).toBe('BAD_REQUEST');
+  });
+
+  it('drops idle sessions after the TTL', async () => {
+    const api = await start({ sessionTtlMs: 200 });
+    const { json } = await api.post('/v1/reset', { task: MATH });
+    // Waits on the sweep itself (no fixed sleep): the session goes once it has been idle past the TTL.
+    await expect.poll(() => server?.sessionCount, { timeout: 30_000, interval: 50 }).toBe(0);
+    expect((await api.post('/v1/step', { session: json['session'], action: 'x' })).status).toBe(404);
   });
 
   it('refuses oversized actions before parsing them and keeps the session', async () => {

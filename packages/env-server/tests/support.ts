@@ -29,37 +29,7 @@ export function client(base: string, token?: string): Client {
   };
 }
 
-/** Builds a workflow with full structure (6 operators, checker, Format, conditional), then finishes. */
-export const FULL_SCRIPT: readonly string[] = [
-  '<action>add</action><operator>Plan</operator>',
-  'Plan how to compute the product.',
-  '<action>add</action><operator>Programmer</operator>',
-  'Write solve() that returns 6*7.',
-  '<action>add</action><operator>Custom</operator>',
-  'State the result.',
-  '<action>add</action><structure>conditional</structure><condition>Verify</condition><true>Revise</true><false>done</false>',
-  'Recompute the product independently.',
-  'Fix the answer using the feedback.',
-  '<action>add</action><operator>Format</operator>',
-  'Output only the number.',
-  '<action>finish</action>',
-];
-
-/** The same shape for a code task: the checker is Test, repaired by Programmer. */
-export const CODE_SCRIPT: readonly string[] = [
-  '<action>add</action><operator>Plan</operator>',
-  'Plan the function.',
-  '<action>add</action><operator>Programmer</operator>',
-  'Write the function.',
-  '<action>add</action><operator>Custom</operator>',
-  'Explain the function.',
-  '<action>add</action><structure>conditional</structure><condition>Test</condition><true>Programmer</true><false>done</false>',
-  'Run the tests.',
-  'Fix the code using the failures.',
-  '<action>add</action><operator>Format</operator>',
-  'Output only the code.',
-  '<action>finish</action>',
-];
+export { CODE_SCRIPT, FULL_SCRIPT } from '@flowsteer/testing';
 
 /** An executor that answers a fixed text (an executor LLM's answer, hostile or not). */
 export class FixedAnswerExecutor implements CanvasExecutor {

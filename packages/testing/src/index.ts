@@ -167,3 +167,4 @@ export function lastUserMessage(request: RecordedRequest): string {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === 'user') return messages[i]?.content ?? '';
   return '';
 }
+export * from './canvas-scripts.js';

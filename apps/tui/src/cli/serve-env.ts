@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { BackendError, Tokens, backendSettingsFrom, resolveToken, type Host, type LlmBackend, type Sandbox } from '@flowsteer/core';
-import { LlmPolicy, WorkflowExecutor, vocabularyFor, type CanvasExecutor } from '@flowsteer/canvas';
-import { EnvServer, EvalScorer, ProxyRollouts, REWARD_CHOICES, SCORING_MODES, SimulatedAnswerExecutor, type EnvTask, type ScoringMode } from '@flowsteer/env-server';
+import { Tokens, backendSettingsFrom, resolveToken, type Host } from '@flowsteer/core';
+import { LlmPolicy } from '@flowsteer/canvas';
+import { EnvServer, ProxyRollouts, REWARD_CHOICES, SCORING_MODES, type ScoringMode } from '@flowsteer/env-server';
+import { resolveServeEnvSlots } from './serve-env-slots.js';
 import { CliUsageError } from '../errors.js';
 import { boot, positiveInt, nonNegativeInt, type CliIo, type GlobalOptions } from './shared.js';
 
@@ -11,7 +12,7 @@ export const SERVE_ENV_VARIABLES = { token: 'FLOWSTEER_ENV_TOKEN', rewardUrl: 'F
 interface ServeEnvOptions {
   port: number;
   host: string;
-  executor: string;
+  executor: 'config' | 'sim';
   sandbox?: string;
   scoring: string;
   schedule: string;
@@ -32,15 +33,6 @@ interface ServeEnvOptions {
 function withoutServeEnvVariables(env: CliIo['env']): CliIo['env'] {
   const names = new Set<string>(Object.values(SERVE_ENV_VARIABLES));
   return Object.fromEntries(Object.entries(env).filter(([name]) => !names.has(name)));
-}
-
-async function executorBackend(host: Host<Record<never, never>>): Promise<LlmBackend> {
-  try {
-    return await resolveToken(host.container, Tokens.ExecutorBackend);
-  } catch (error) {
-    if (error instanceof BackendError) throw new CliUsageError(`${error.message}. serve-env executes every workflow: configure the executor (--set executor.baseUrl=… --set executor.model=…, FLOWSTEER_EXECUTOR_* or flowsteer.config.json), or use --executor sim for the test executor`);
-    throw error;
-  }
 }
 
 /** Proxy mode: the policy is the configured policy backend, whose base URL is the engine's gateway. */
@@ -69,8 +61,8 @@ export function registerServeEnv(program: Command, io: CliIo): void {
     .description('serve the Workflow Canvas as an RL environment over HTTP (protocol flowsteer.env/1): executes, scores and rewards each episode for external trainers')
     .option('--port <n>', 'port', (v) => nonNegativeInt(v, '--port'), 8765)
     .option('--host <addr>', 'address to bind', '127.0.0.1')
-    .option('--executor <kind>', 'config (the configured executor model, operators and sandbox) or sim (the test executor: workflow simulator, no LLM)', 'config')
-    .option('--sandbox <name>', 'Python sandbox for code operators and pass@1 scoring (default: sandbox.use, the isolated system-python)')
+    .option('--executor <kind>', 'config (executor.use: the workflow executor on the configured model, a plugin\'s executor or a custom module) or sim (the test executor: workflow simulator, no LLM)', 'config')
+    .option('--sandbox <name>', 'Python sandbox for code operators and pass@1 scoring (default: sandbox.use, the isolated system-python). The canvas (canvas.use) and the scorer (scorer.use) come from config')
     .option('--scoring <mode>', `answer scoring: ${SCORING_MODES.join(' or ')} (per session: body.scoring)`, 'strict')
     .option('--schedule <name>', `default reward schedule: ${REWARD_CHOICES.join(', ')} (per session: body.schedule)`, 'reference')
     .option('--max-rounds <n>', 'canvas round limit (default: canvas.maxRounds)', (v) => positiveInt(v, '--max-rounds'))
@@ -90,39 +82,21 @@ export function registerServeEnv(program: Command, io: CliIo): void {
       if (!(SCORING_MODES as readonly string[]).includes(options.scoring)) throw new CliUsageError(`--scoring must be one of ${SCORING_MODES.join(', ')}`);
       if (!REWARD_CHOICES.includes(options.schedule)) throw new CliUsageError(`--schedule must be one of ${REWARD_CHOICES.join(', ')}`);
       const host = await boot({ ...io, env: withoutServeEnvVariables(io.env) }, program.opts<GlobalOptions>());
-      const sandboxName = options.sandbox ?? host.config.config.sandbox.use;
-      const sandboxFactory = host.registries.sandboxes.tryGet(sandboxName);
-      if (sandboxFactory === undefined) throw new CliUsageError(`sandbox "${sandboxName}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
-      const installed = host.registries.operators.entries().map((entry) => entry.value);
-      const sandboxes: Sandbox[] = [];
-      const openSandbox = async (): Promise<Sandbox> => {
-        const sandbox = await sandboxFactory({});
-        sandboxes.push(sandbox);
-        return sandbox;
-      };
-      let executorFor: (task: EnvTask, seed: number) => CanvasExecutor;
-      let label: string;
-      if (options.executor === 'sim') {
-        executorFor = (task, seed) => new SimulatedAnswerExecutor(task, seed);
-        label = 'test executor (workflow simulator, no LLM)';
-      } else {
-        const backend = await executorBackend(host);
-        const workflow = new WorkflowExecutor({ operators: installed, backend, sandbox: await openSandbox(), nodeTimeoutMs: options.nodeTimeout, events: host.events, runId: 'serve-env' });
-        executorFor = () => workflow;
-        label = `executor ${backend.id}`;
-      }
       const canvasConfig = host.config.config.canvas;
+      const canvas = {
+        maxRounds: options.maxRounds ?? canvasConfig.maxRounds,
+        minOperators: options.minOperators ?? canvasConfig.minOperators,
+        requireChecker: options.checker === false ? false : canvasConfig.requireChecker,
+        requireStructure: options.structure === false ? false : canvasConfig.requireStructure,
+      };
+      const proxy = options.proxy === true ? proxyFrom(host, io) : undefined;
+      const slots = await resolveServeEnvSlots(host, host.events, { executor: options.executor, ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }), nodeTimeoutMs: options.nodeTimeout, canvas });
       const token = io.env[SERVE_ENV_VARIABLES.token];
       const server = new EnvServer({
-        canvas: {
-          maxRounds: options.maxRounds ?? canvasConfig.maxRounds,
-          minOperators: options.minOperators ?? canvasConfig.minOperators,
-          requireChecker: options.checker === false ? false : canvasConfig.requireChecker,
-          requireStructure: options.structure === false ? false : canvasConfig.requireStructure,
-          ...vocabularyFor(installed),
-        },
-        executor: executorFor,
-        scorer: new EvalScorer({ sandbox: async () => sandboxFactory({}) }),
+        canvas,
+        createCanvas: slots.createCanvas,
+        executor: slots.executorFor,
+        scorer: slots.scorer,
         scoring: options.scoring as ScoringMode,
         schedule: options.schedule,
         maxSessions: options.maxSessions,
@@ -131,19 +105,17 @@ export function registerServeEnv(program: Command, io: CliIo): void {
         maxBatch: options.maxBatch,
         seed: options.seed,
         ...(token === undefined || token === '' ? {} : { token }),
-        ...(options.proxy === true ? { proxy: proxyFrom(host, io) } : {}),
+        ...(proxy === undefined ? {} : { proxy }),
       });
       const url = await server.listen(options.port, options.host);
-      io.stdout(`serving the canvas at ${url} (protocol flowsteer.env/1: POST /v1/reset, /v1/step, /v1/batch/*${options.proxy === true ? ', /v1/rollout' : ''}; GET /v1/health, /v1/schema) with the ${label}${token === undefined || token === '' ? '' : ', bearer token required'}; Ctrl-C stops\n`);
+      io.stdout(`serving the canvas at ${url} (protocol flowsteer.env/1: POST /v1/reset, /v1/step, /v1/batch/*${options.proxy === true ? ', /v1/rollout' : ''}; GET /v1/health, /v1/schema) with the ${slots.label}${token === undefined || token === '' ? '' : ', bearer token required'}; Ctrl-C stops\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           void server
             .close(options.grace)
-            .then(async () => {
-              for (const sandbox of sandboxes) await sandbox.close();
-            })
+            .then(() => slots.close())
             .then(resolve);
         };
         process.once('SIGINT', stop);
