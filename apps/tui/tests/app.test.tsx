@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AbortError, EventBus, FileStore, type Observation, type Policy, type PolicyOutput } from '@flowsteer/core';
+import { AbortError, EventBus, FileStore, type CanvasEnvironment, type Observation, type Policy, type PolicyOutput } from '@flowsteer/core';
 import { CanvasEnv, TemplatePolicy } from '@flowsteer/canvas';
 import { SimulatedExecutor } from '@flowsteer/cwrpo';
 import { render } from 'ink-testing-library';
@@ -64,7 +64,7 @@ interface Setup {
   policy?: Policy;
   size?: { columns: number; rows: number };
   answer?: string;
-  runFinal?: (env: CanvasEnv, signal: AbortSignal) => Promise<{ answer: string; success: boolean; tokens: number }>;
+  runFinal?: (env: CanvasEnvironment, signal: AbortSignal) => Promise<{ answer: string; success: boolean; tokens: number }>;
 }
 
 async function setup(options: Setup = {}) {
@@ -217,7 +217,7 @@ describe('the flowsteer app', () => {
     app.stdin.write('f');
     frame = await until(app.lastFrame, 'cannot finish yet: workflow is too short (1 operators).');
     expect(frame).toContain('turn 2/20');
-    expect(sessions[0]?.env.state.round).toBe(2);
+    expect(sessions[0]?.workflow?.state.round).toBe(2);
     app.unmount();
   });
 
@@ -230,7 +230,7 @@ describe('the flowsteer app', () => {
     await until(app.lastFrame, 'no nodes yet');
     app.stdin.write('r');
     await until(app.lastFrame, 'nothing to run: the workflow is empty');
-    expect(sessions[0]?.env.state.round).toBe(0);
+    expect(sessions[0]?.workflow?.state.round).toBe(0);
     expect(sessions[0]?.final).toBeUndefined();
     app.unmount();
   });
@@ -241,7 +241,7 @@ describe('the flowsteer app', () => {
     app.stdin.write('o');
     await until(app.lastFrame, 'Add which operator?');
     app.stdin.write('\u001b[B'); // down: the second operator
-    const second = sessions[0]?.env.operatorSpecs[1]?.name ?? '';
+    const second = sessions[0]?.workflow?.operatorSpecs[1]?.name ?? '';
     app.stdin.write('\r');
     await until(app.lastFrame, `added ${second}`);
     app.stdin.write('h');
@@ -255,7 +255,7 @@ describe('the flowsteer app', () => {
     expect(frame).toContain('Think it through step by step.');
     app.stdin.write('\u0015Outline the multiplication.\r'); // Ctrl-U clears, then the new prompt
     frame = await until(app.lastFrame, 'prompt of node_1 updated');
-    expect(sessions[0]?.env.graph.prompts()['node_1']?.prompt).toContain('Outline the multiplication.');
+    expect(sessions[0]?.workflow?.graph.prompts()['node_1']?.prompt).toContain('Outline the multiplication.');
     app.stdin.write('u');
     frame = await until(app.lastFrame, 'undid the last turn');
     expect(frame).toContain('turn 2/20');
@@ -275,7 +275,7 @@ describe('the flowsteer app', () => {
     await until(app.lastFrame, 'policy turn cancelled — nothing was saved from it');
     expect(policy.aborted).toBe(1);
     expect(sessions[0]?.turns.length).toBe(0);
-    expect(sessions[0]?.env.state.round).toBe(0);
+    expect(sessions[0]?.workflow?.state.round).toBe(0);
     // Again, and this time quit while it hangs: q cancels and exits.
     app.stdin.write(' ');
     await until(app.lastFrame, /policy turn \d+\.\ds/);

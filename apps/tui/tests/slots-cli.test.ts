@@ -75,6 +75,38 @@ describe('slots chosen by config drive the commands', () => {
     expect(await log()).toContain('sandbox 4321');
   });
 
+  it('run executes the workflow with the executor executor.use names, with its progress and report', async () => {
+    const { dir, log } = await projectWith({ executor: { use: 'canned' } });
+    const args = ['run', '--task', 'What is 6*7?', '--type', 'math', '--workflow', 'Plan -> Custom -> Format'];
+    const text = await flowsteer(args, { cwd: dir });
+    expect(text.code).toBe(0);
+    expect(text.stderr).toMatch(/^▶ executor canned \(flowsteer-policy-slots@1\.0\.0\)\n✓ executor canned \d+ ms, 0 tokens\n$/);
+    expect(text.stdout).toContain('backend:  executor canned (flowsteer-policy-slots@1.0.0)');
+    expect(text.stdout).toContain('(this executor reports no per-node results)');
+    expect(text.stdout).toMatch(/answer: canned answer\n$/);
+    const json = await flowsteer([...args, '--json'], { cwd: dir });
+    expect(JSON.parse(json.stdout)).toMatchObject({ workflow: 'Plan -> Custom -> Format', success: true, answer: 'canned answer', nodes: [] });
+    expect((await log()).filter((c) => c === 'execute Plan -> Custom -> Format')).toHaveLength(2);
+  });
+
+  it('run uses the built-in simulator when executor.use=simulated, with no model configured', async () => {
+    const { dir } = await projectWith({ executor: { use: 'simulated' } });
+    const result = await flowsteer(['run', '--task', 'What is 6*7?', '--type', 'math', '--workflow', 'Plan -> Programmer -> Verify ? Revise : done -> Format', '--json'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout) as { success: boolean; answer: string; backend: string; usage: { totalTokens: number } };
+    expect(report.backend).toBe('executor simulated (@flowsteer/tui (built-in))');
+    expect(report.answer).toMatch(/^\[simulated\] p\(correct\) = \d+\.\d% for a math task/);
+    expect(report.usage.totalTokens).toBeGreaterThan(0);
+  });
+
+  it('a plugin trainer gets the canvas canvas.use names and the executor executor.use names', async () => {
+    const { dir, log } = await projectWith({ trainer: { use: 'tiny', options: { play: true } }, canvas: { use: 'flat' }, executor: { use: 'canned' } });
+    const result = await flowsteer(['train', '--out', join(dir, 'out')], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await log()).toEqual([`train ${join(dir, 'out')} minOperators=5`, 'canvas reset minOperators=5', 'execute Plan', 'trainer played flat: Plan -> "canned answer"']);
+  });
+
   it('train runs the trainer trainer.use names with the one canvas section', async () => {
     const { dir, log } = await projectWith({ trainer: { use: 'tiny', options: { depth: 2 } } });
     const result = await flowsteer(['train', '--out', join(dir, 'out')], { cwd: dir });
