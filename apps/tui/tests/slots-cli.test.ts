@@ -118,6 +118,42 @@ describe('slots chosen by config drive the commands', () => {
   });
 });
 
+describe('built-ins are slots like any plugin', () => {
+  it('plugins list names the built-in contributions per slot, in text and JSON', async () => {
+    const { dir } = await projectWith({});
+    const text = await flowsteer(['plugins', 'list'], { cwd: dir });
+    expect(text.code).toBe(0);
+    const builtIn = text.stdout.slice(text.stdout.indexOf('Built in:'));
+    expect(builtIn).toMatch(/^Built in:\n  @flowsteer\/tui \(built-in\)\n    policy    human, llm, onnx, template:auto, /);
+    for (const row of ['    executor  simulated, workflow\n', '    canvas    workflow\n', '    trainer   cwrpo\n', '    scorer    em, f1, math, mc, pass@1\n', '  @flowsteer/core\n    store     file\n']) expect(builtIn).toContain(row);
+    // A plugin's contributions stay with the plugin, not with the built-ins.
+    expect(builtIn).not.toContain('scripted');
+    const json = JSON.parse((await flowsteer(['plugins', 'list', '--json'], { cwd: dir })).stdout) as { builtins: Array<{ provider: string; provides: Record<string, string[]> }>; loaded: Array<{ name: string }> };
+    const app = json.builtins.find((b) => b.provider === '@flowsteer/tui (built-in)');
+    expect(app?.provides).toMatchObject({ executor: ['simulated', 'workflow'], canvas: ['workflow'], trainer: ['cwrpo'], scorer: ['em', 'f1', 'math', 'mc', 'pass@1'] });
+    expect(app?.provides['policy']).toEqual(expect.arrayContaining(['human', 'llm', 'onnx', 'template:auto']));
+    expect(json.builtins.find((b) => b.provider === '@flowsteer/core')?.provides).toEqual({ store: ['file'] });
+    expect(json.builtins.some((b) => b.provider.startsWith('flowsteer-policy-slots'))).toBe(false);
+    expect(json.loaded.map((p) => p.name)).toContain('flowsteer-policy-slots');
+  });
+
+  it('scorer.use=pass@1 scores code through flowsteer score in the sandbox sandbox.use names', async () => {
+    const { dir, log } = await projectWith({ scorer: { use: 'pass@1' } });
+    await writeFile(join(dir, 'tests.py'), 'assert add(1, 2) == 3\n');
+    const score = (prediction: string, extra: string[] = []) => flowsteer([...extra, 'score', '--prediction', prediction, '--test', join(dir, 'tests.py'), '--entry-point', 'add', '--json'], { cwd: dir });
+    const right = await score('```python\ndef add(a, b):\n    return a + b\n```');
+    expect(right.stderr).toBe('');
+    expect(JSON.parse(right.stdout)).toMatchObject({ metric: 'pass@1', score: 1, correct: true });
+    const wrong = await score('def add(a, b):\n    return a - b');
+    expect(JSON.parse(wrong.stdout)).toMatchObject({ metric: 'pass@1', score: 0, correct: false });
+    // The code runs where sandbox.use says: the plugin's recording sandbox fails everything.
+    expect(await log()).toEqual([]);
+    const recorded = await score('```python\ndef add(a, b):\n    return a + b\n```', ['--set', 'sandbox.use=recording']);
+    expect(JSON.parse(recorded.stdout)).toMatchObject({ metric: 'pass@1', score: 0, correct: false });
+    expect(await log()).toEqual(['sandbox default']);
+  });
+});
+
 describe('the host survives hostile plugins and odd input', () => {
   it('skips a register() that never settles and is not kept alive by a plugin timer', async () => {
     project = await mkdtemp(join(tmpdir(), 'flowsteer-hang-'));

@@ -21,7 +21,8 @@ const REGISTRY_SLOTS: ReadonlyArray<readonly [keyof Registries, string]> = [
 
 /** Every registry entry no loaded plugin provided, grouped by provider and slot: what works with no plugin at all. */
 export function builtinContributions(host: Host<Record<never, never>>): BuiltinContribution[] {
-  const plugins = new Set(host.plugins.loaded.map((p) => p.name));
+  // Plugins register under `name@version`.
+  const plugins = new Set(host.plugins.loaded.flatMap((p) => [p.name, `${p.name}@${p.version}`]));
   const byProvider = new Map<string, Record<string, string[]>>();
   for (const [key, slot] of REGISTRY_SLOTS) {
     for (const entry of host.registries[key].entries()) {

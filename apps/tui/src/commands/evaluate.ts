@@ -106,8 +106,10 @@ export async function scoreCommand(host: Host<Record<never, never>>, lines: read
 async function scoreWithScorer(scorer: Scorer, lines: readonly ScoreLine[], mode: MetricMode): Promise<ScoreResult[]> {
   const results: ScoreResult[] = [];
   for (const line of lines) {
-    const benchmark = checkBenchmark(line.benchmark ?? line.source) ?? 'generic';
-    const extras = { source: benchmark, ...(line.test === undefined ? {} : { test: line.test }), ...(line.entry_point === undefined ? {} : { entryPoint: line.entry_point }) };
+    // No benchmark named: the scorer applies its own default.
+    const given = checkBenchmark(line.benchmark ?? line.source);
+    const benchmark = given ?? 'default';
+    const extras = { ...(given === undefined ? {} : { source: given }), ...(line.test === undefined ? {} : { test: line.test }), ...(line.entry_point === undefined ? {} : { entryPoint: line.entry_point }) };
     const scored = await scorer.score({ prediction: line.prediction, reference: line.answer, extras });
     const detail = (key: string): string | undefined => (typeof scored.details?.[key] === 'string' ? scored.details[key] : undefined);
     results.push({ metric: scored.metric, mode, benchmark, score: scored.value, correct: scored.correct, extracted: detail('extracted') ?? line.prediction, reason: detail('reason') ?? `scored by the ${scorer.metric} scorer (scorer.use)` });
