@@ -87,7 +87,7 @@ describe('slots chosen by name from config', () => {
 
   it('hands a trainer the canvas and executor its config names', async () => {
     const root = await tempDir();
-    const source = `export default { meta: { name: 'flowsteer-trainer-host', version: '1.0.0', apiVersion: 1 }, register(api) {
+    const source = `export default { meta: { name: 'flowsteer-policy-trainer-host', version: '1.0.0', apiVersion: 1 }, register(api) {
       api.registerExecutor('echo', () => ({ async execute(request) { return { success: true, output: 'ran ' + request.dsl }; } }));
       api.registerCanvas('one-step', (ctx) => { let done = false; const obs = () => ({ turn: 1, text: 'go', messages: [], awaitingPrompt: false });
         return { get done() { return done; }, reset() { return { observation: obs() }; }, async step(text, signal) { done = true; const run = await ctx.executor.execute({ task: { problem: 'p', type: 'qa' }, dsl: text, graph: {}, prompts: {}, turn: 1 }, signal); return { observation: obs(), feedback: run.output, done, info: {} }; }, observation: obs, snapshot: () => ({ done }), restore: (s) => { done = s.done; } }; });
@@ -100,7 +100,7 @@ describe('slots chosen by name from config', () => {
     } };`;
     await writeTree(root, {
       'flowsteer.config.json': { executor: { use: 'echo' }, canvas: { use: 'one-step' }, trainer: { use: 'on-host' }, plugins: { scanNodeModules: false, paths: ['./host'] } },
-      ...under('host', pluginPackage({ name: 'flowsteer-trainer-host', kind: 'trainer', source })),
+      ...under('host', pluginPackage({ name: 'flowsteer-policy-trainer-host', kind: 'policy', source })),
     });
     const host = await bootHost({ cwd: root, env: {} });
     expect(host.plugins.skipped).toEqual([]);
