@@ -60,6 +60,8 @@ export interface SessionSnapshot {
   readonly final?: FinalRun;
   /** Earlier canvas states, oldest first: undo survives a restart. */
   readonly undo?: readonly unknown[];
+  /** Whether the episode had ended when saved (a plugin canvas's snapshot cannot be read for it). */
+  readonly done?: boolean;
 }
 
 export interface SessionDeps {
@@ -320,6 +322,7 @@ export class OrchestrationSession {
       tokens: this.#tokens,
       ...(this.#final === undefined ? {} : { final: this.#final }),
       undo: this.#undo,
+      done: this.env.done,
     };
   }
 
@@ -432,7 +435,7 @@ export async function listSessions(store: Store): Promise<SessionSummary[]> {
       try {
         const s = checkSnapshot(await store.get<unknown>(key), `sessions/${id}`);
         const state = builtinCanvasState(s.canvas);
-        return { id: s.id, updatedAt: String(s.updatedAt), task: s.task.problem, dsl: state?.graph.nodes.length === 0 ? '' : (s.turns[s.turns.length - 1]?.dsl ?? ''), finished: state === undefined ? (s.canvas as Readonly<Record<string, unknown>>)['done'] === true : state.finished === true, turns: s.turns.length };
+        return { id: s.id, updatedAt: String(s.updatedAt), task: s.task.problem, dsl: state?.graph.nodes.length === 0 ? '' : (s.turns[s.turns.length - 1]?.dsl ?? ''), finished: s.done ?? state?.finished === true, turns: s.turns.length };
       } catch (error) {
         const reason = error instanceof ValidationError ? error.issues.join('; ') : error instanceof StoreError ? 'not valid JSON' : describeError(error);
         return { id, updatedAt: '', task: '', dsl: '', finished: false, turns: 0, damaged: reason };
