@@ -1,33 +1,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AbortError, EventBus, FileStore, type Observation, type Policy, type PolicyOutput } from '@flowsteer/core';
+import { AbortError, EventBus, FileStore, type CanvasEnvironment, type Observation, type Policy, type PolicyOutput } from '@flowsteer/core';
 import { CanvasEnv, TemplatePolicy } from '@flowsteer/canvas';
 import { SimulatedExecutor } from '@flowsteer/cwrpo';
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrchestrationSession } from '../src/session/session.js';
 import { App, type QuitHow } from '../src/tui/App.js';
+import { deferred, plain, renderApp, until, type Rendered } from './frames.js';
 
 let dir = '';
 afterEach(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
-const wait = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Frames without colour codes (nx forces colour in child processes). */
-const plain = (text: string | undefined): string => (text ?? '').replace(/\u001B\[[0-9;]*m/g, '');
-
-async function until(frame: () => string | undefined, text: string | RegExp, timeoutMs = 8000): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    const current = plain(frame());
-    if (typeof text === 'string' ? current.includes(text) : text.test(current)) return current;
-    if (Date.now() - started > timeoutMs) throw new Error(`screen never showed "${String(text)}":\n${current}`);
-    await wait(20);
-  }
-}
+/** Turns do not stop by themselves in this test: a pause can only be checked over a quiet period (30 auto delays). */
+const quietPeriod = () => new Promise((resolve) => setTimeout(resolve, 150));
 
 const ESC = '\u001b';
 const HOSTILE = `${ESC}]0;PWNED${ESC}\\${ESC}[2J${ESC}[31mred${ESC}]8;;https://evil.example${ESC}\\link${ESC}]8;;${ESC}\\${ESC}]52;c;cGF5bG9hZA==\u0007`;
@@ -64,7 +52,7 @@ interface Setup {
   policy?: Policy;
   size?: { columns: number; rows: number };
   answer?: string;
-  runFinal?: (env: CanvasEnv, signal: AbortSignal) => Promise<{ answer: string; success: boolean; tokens: number }>;
+  runFinal?: (env: CanvasEnvironment, signal: AbortSignal) => Promise<{ answer: string; success: boolean; tokens: number }>;
 }
 
 async function setup(options: Setup = {}) {
@@ -88,78 +76,87 @@ async function setup(options: Setup = {}) {
     sessions.push(session);
     return session;
   };
-  const app = render(
+  const quit = deferred<QuitHow>();
+  const app = renderApp(
     <App
       start={start}
       runtimeLabel="policy template · executor: simulator"
       runtimeHint="set executor.* to use a model"
       autoDelayMs={5}
       size={options.size ?? { columns: 100, rows: 40 }}
-      onQuit={(how) => quits.push(how)}
+      onQuit={(how) => {
+        quits.push(how);
+        quit.resolve(how);
+      }}
       exportWorkflow={async (s) => {
         exported.push(s.export('dsl'));
         return ['/tmp/x.dsl'];
       }}
     />,
   );
-  return { app, exported, quits, sessions, store };
+  return { app, exported, quits, quit: quit.promise, sessions, store };
 }
 
-async function startTask(app: ReturnType<typeof render>, task = 'What is 6*7?') {
-  await until(app.lastFrame, 'Give the Flow-Director a task');
+async function startTask(app: Rendered, task = 'What is 6*7?') {
+  await until(app, 'Give the Flow-Director a task');
   app.stdin.write(`${task}\r`);
-  return until(app.lastFrame, 'no turns yet');
+  return until(app, 'no turns yet');
+}
+
+/** Space: one policy turn, waited for on screen. */
+async function step(app: Rendered, turn: number): Promise<string> {
+  app.stdin.write(' ');
+  return until(app, `turn ${turn}/20`);
 }
 
 describe('the flowsteer app', () => {
   it('asks for a task, cycles the type with Tab, and says which runtime is in use', async () => {
     const { app } = await setup();
-    let frame = await until(app.lastFrame, 'type: math');
+    let frame = await until(app, 'type: math');
     expect(frame).toContain('policy template · executor: simulator');
     expect(frame).toContain('set executor.* to use a model');
     app.stdin.write('\t');
-    frame = await until(app.lastFrame, 'type: qa');
+    frame = await until(app, 'type: qa');
     app.stdin.write('Who wrote Hamlet?\r');
-    await until(app.lastFrame, '[qa] Who wrote Hamlet?');
+    await until(app, '[qa] Who wrote Hamlet?');
     app.unmount();
   });
 
   it('space steps one turn at a time and the graph updates', async () => {
     const { app } = await setup();
     await startTask(app);
-    app.stdin.write(' ');
-    let frame = await until(app.lastFrame, 'turn 1/20');
+    let frame = await step(app, 1);
     expect(frame).toContain('awaiting a prompt');
     expect(frame).toContain('action: <action>add</action><operator>Plan</operator>');
     app.stdin.write(' ');
-    frame = await until(app.lastFrame, 'node_1       Plan  ✎');
+    frame = await until(app, 'node_1       Plan  ✎');
     expect(frame).toContain('turn 2/20');
     app.unmount();
   });
 
   it('handles every key of one read: three spaces are three turns, text then Backspace edits', async () => {
     const { app, sessions } = await setup();
-    await until(app.lastFrame, 'Give the Flow-Director a task');
+    await until(app, 'Give the Flow-Director a task');
     // One read: the task with a typo, Backspace (DEL), the fix, Enter.
     app.stdin.write('What is 6*8\u007f7?\r');
-    await until(app.lastFrame, 'no turns yet');
+    await until(app, 'no turns yet');
     expect(sessions[0]?.task.problem).toBe('What is 6*7?');
     app.stdin.write('   ');
-    await until(app.lastFrame, 'turn 3/20');
+    await until(app, 'turn 3/20');
     expect(sessions[0]?.turns.length).toBe(3);
     app.unmount();
   });
 
   it('keeps a bracketed multi-line paste whole and edits the line with Ctrl-U/W and arrows', async () => {
     const { app, sessions } = await setup();
-    await until(app.lastFrame, 'Give the Flow-Director a task');
+    await until(app, 'Give the Flow-Director a task');
     app.stdin.write('\u001b[200~Line one of the task\nline two\u001b[201~');
-    await until(app.lastFrame, 'line two');
+    await until(app, 'line two');
     expect(plain(app.lastFrame())).toContain('Give the Flow-Director a task'); // not submitted
     app.stdin.write(' extra words\u0017\u0017'); // Ctrl-W twice removes "extra words"
     app.stdin.write('\u001b[D\u001b[DXY'); // two left, insert
     app.stdin.write('\r');
-    await until(app.lastFrame, 'no turns yet');
+    await until(app, 'no turns yet');
     expect(sessions[0]?.task.problem).toBe('Line one of the task\nline twXYo');
     app.unmount();
   });
@@ -168,11 +165,11 @@ describe('the flowsteer app', () => {
     const { app } = await setup();
     await startTask(app);
     app.stdin.write('a');
-    let frame = await until(app.lastFrame, 'workflow finished', 15_000);
+    let frame = await until(app, 'workflow finished', 15_000);
     expect(frame).toContain('Plan -> Programmer -> Verify ? Revise : done -> Format');
     expect(frame).toContain('on fail    node_3_true Revise');
     app.stdin.write('r');
-    frame = await until(app.lastFrame, 'answer: forty-two');
+    frame = await until(app, 'answer: forty-two');
     app.unmount();
   });
 
@@ -180,12 +177,12 @@ describe('the flowsteer app', () => {
     const { app, sessions } = await setup();
     await startTask(app);
     app.stdin.write('a');
-    await until(app.lastFrame, 'running automatically');
+    await until(app, 'running automatically');
     app.stdin.write('p');
-    await until(app.lastFrame, /paused · turn/);
-    await until(app.lastFrame, /^(?![\s\S]*policy turn \d)/); // no turn in flight
+    await until(app, /paused · turn/);
+    await until(app, /^(?![\s\S]*policy turn \d)/); // no turn in flight
     const turns = sessions[0]?.turns.length;
-    await wait(150);
+    await quietPeriod();
     expect(sessions[0]?.turns.length).toBe(turns);
     app.unmount();
   });
@@ -194,30 +191,30 @@ describe('the flowsteer app', () => {
     const { app, sessions } = await setup();
     await startTask(app);
     app.stdin.write('h');
-    await until(app.lastFrame, 'your action: add X');
+    await until(app, 'your action: add X');
     app.stdin.write('\u001B');
-    await until(app.lastFrame, 'space step · a auto');
+    await until(app, 'space step · a auto');
     // A mistyped operator: said in plain words, nothing sent to the canvas.
     app.stdin.write('h');
-    await until(app.lastFrame, 'you>');
+    await until(app, 'you>');
     app.stdin.write('add Custon\r');
-    let frame = await until(app.lastFrame, 'unknown operator "Custon"');
+    let frame = await until(app, 'unknown operator "Custon"');
     expect(frame).toContain('turn 0/20');
     expect(frame).not.toContain('XML');
     // The text stays for fixing: Backspace twice and retype.
     app.stdin.write('\u007f\u007fom\r');
-    frame = await until(app.lastFrame, 'turn 1 · you · action · accepted');
+    frame = await until(app, 'turn 1 · you · action · accepted');
     app.stdin.write('h');
-    frame = await until(app.lastFrame, 'write the prompt the canvas is waiting for');
+    frame = await until(app, 'write the prompt the canvas is waiting for');
     app.stdin.write('Answer with the number only.\r');
     // 'your turn: accepted' is already on screen from turn 1: wait for turn 2 itself.
-    frame = await until(app.lastFrame, 'turn 2 · you · prompt · accepted');
+    frame = await until(app, 'turn 2 · you · prompt · accepted');
     expect(frame).toContain('Custom');
     // f with too few operators, e with no prompt change, r… none of them spends a round.
     app.stdin.write('f');
-    frame = await until(app.lastFrame, 'cannot finish yet: workflow is too short (1 operators).');
+    frame = await until(app, 'cannot finish yet: workflow is too short (1 operators).');
     expect(frame).toContain('turn 2/20');
-    expect(sessions[0]?.env.state.round).toBe(2);
+    expect(sessions[0]?.workflow?.state.round).toBe(2);
     app.unmount();
   });
 
@@ -225,12 +222,12 @@ describe('the flowsteer app', () => {
     const { app, sessions } = await setup();
     await startTask(app);
     app.stdin.write('f');
-    await until(app.lastFrame, 'nothing to finish: the canvas is empty');
+    await until(app, 'nothing to finish: the canvas is empty');
     app.stdin.write('e');
-    await until(app.lastFrame, 'no nodes yet');
+    await until(app, 'no nodes yet');
     app.stdin.write('r');
-    await until(app.lastFrame, 'nothing to run: the workflow is empty');
-    expect(sessions[0]?.env.state.round).toBe(0);
+    await until(app, 'nothing to run: the workflow is empty');
+    expect(sessions[0]?.workflow?.state.round).toBe(0);
     expect(sessions[0]?.final).toBeUndefined();
     app.unmount();
   });
@@ -239,55 +236,55 @@ describe('the flowsteer app', () => {
     const { app, exported, sessions } = await setup();
     await startTask(app);
     app.stdin.write('o');
-    await until(app.lastFrame, 'Add which operator?');
+    await until(app, 'Add which operator?');
     app.stdin.write('\u001b[B'); // down: the second operator
-    const second = sessions[0]?.env.operatorSpecs[1]?.name ?? '';
+    const second = sessions[0]?.workflow?.operatorSpecs[1]?.name ?? '';
     app.stdin.write('\r');
-    await until(app.lastFrame, `added ${second}`);
+    await until(app, `added ${second}`);
     app.stdin.write('h');
-    await until(app.lastFrame, 'write the prompt the canvas is waiting for');
+    await until(app, 'write the prompt the canvas is waiting for');
     app.stdin.write('Think it through step by step.\r');
-    await until(app.lastFrame, 'turn 2 · you · prompt · accepted');
+    await until(app, 'turn 2 · you · prompt · accepted');
     app.stdin.write('e');
-    await until(app.lastFrame, "Edit which node's prompt?");
+    await until(app, "Edit which node's prompt?");
     app.stdin.write('\r');
-    let frame = await until(app.lastFrame, 'prompt of node_1');
+    let frame = await until(app, 'prompt of node_1');
     expect(frame).toContain('Think it through step by step.');
     app.stdin.write('\u0015Outline the multiplication.\r'); // Ctrl-U clears, then the new prompt
-    frame = await until(app.lastFrame, 'prompt of node_1 updated');
-    expect(sessions[0]?.env.graph.prompts()['node_1']?.prompt).toContain('Outline the multiplication.');
+    frame = await until(app, 'prompt of node_1 updated');
+    expect(sessions[0]?.workflow?.graph.prompts()['node_1']?.prompt).toContain('Outline the multiplication.');
     app.stdin.write('u');
-    frame = await until(app.lastFrame, 'undid the last turn');
+    frame = await until(app, 'undid the last turn');
     expect(frame).toContain('turn 2/20');
     app.stdin.write('x');
-    await until(app.lastFrame, 'exported: /tmp/x.dsl');
+    await until(app, 'exported: /tmp/x.dsl');
     expect(exported).toEqual([second]);
     app.unmount();
   });
 
   it('Esc cancels a hung policy turn; nothing is saved from it; q then quits at once', async () => {
     const policy = new HungPolicy();
-    const { app, quits, sessions } = await setup({ policy });
+    const { app, quit, quits, sessions } = await setup({ policy });
     await startTask(app);
     app.stdin.write(' ');
-    await until(app.lastFrame, /policy turn \d+\.\ds/);
+    await until(app, /policy turn \d+\.\ds/);
     app.stdin.write('\u001b');
-    await until(app.lastFrame, 'policy turn cancelled — nothing was saved from it');
+    await until(app, 'policy turn cancelled — nothing was saved from it');
     expect(policy.aborted).toBe(1);
     expect(sessions[0]?.turns.length).toBe(0);
-    expect(sessions[0]?.env.state.round).toBe(0);
+    expect(sessions[0]?.workflow?.state.round).toBe(0);
     // Again, and this time quit while it hangs: q cancels and exits.
     app.stdin.write(' ');
-    await until(app.lastFrame, /policy turn \d+\.\ds/);
+    await until(app, /policy turn \d+\.\ds/);
     app.stdin.write('q');
-    for (let i = 0; i < 200 && quits.length === 0; i += 1) await wait(20);
+    expect(await quit).toBe('quit');
     expect(quits).toEqual(['quit']);
     expect(policy.aborted).toBe(2);
   });
 
   it('Ctrl-C cancels a running workflow run and quits as an interrupt; the run saves no answer', async () => {
     let runAborted = false;
-    const { app, quits, sessions } = await setup({
+    const { app, quit, quits, sessions } = await setup({
       template: 'cot',
       runFinal: (_env, signal) =>
         new Promise((_resolve, reject) =>
@@ -298,14 +295,12 @@ describe('the flowsteer app', () => {
         ),
     });
     await startTask(app);
-    app.stdin.write(' ');
-    await until(app.lastFrame, 'turn 1/20');
-    app.stdin.write(' ');
-    await until(app.lastFrame, 'turn 2/20');
+    await step(app, 1);
+    await step(app, 2);
     app.stdin.write('r');
-    await until(app.lastFrame, 'running the workflow');
+    await until(app, 'running the workflow');
     app.stdin.write('\u0003');
-    for (let i = 0; i < 200 && quits.length === 0; i += 1) await wait(20);
+    expect(await quit).toBe('interrupt');
     expect(quits).toEqual(['interrupt']);
     expect(runAborted).toBe(true);
     expect(sessions[0]?.final).toBeUndefined();
@@ -315,11 +310,11 @@ describe('the flowsteer app', () => {
     const { app } = await setup({ policy: new HostilePolicy(), answer: `42${HOSTILE}` });
     await startTask(app);
     app.stdin.write(' ');
-    await until(app.lastFrame, 'action: <think>redlink thinking</think>');
+    await until(app, 'action: <think>redlink thinking</think>');
     app.stdin.write(' ');
-    await until(app.lastFrame, 'turn 2 · hostile · prompt · accepted');
+    await until(app, 'turn 2 · hostile · prompt · accepted');
     app.stdin.write('r');
-    await until(app.lastFrame, 'answer: 42redlink');
+    await until(app, 'answer: 42redlink');
     const frames = app.frames.join('');
     expect(frames).not.toContain(`${ESC}]`); // no OSC: title, link, clipboard
     expect(frames).not.toContain(`${ESC}[2J`);
@@ -330,18 +325,18 @@ describe('the flowsteer app', () => {
   });
 
   it('? opens the key overlay, any key closes it', async () => {
-    const { app, quits } = await setup();
+    const { app, quit, quits } = await setup();
     await startTask(app);
     app.stdin.write('?');
-    let frame = await until(app.lastFrame, 'Keys (↑/↓ scroll, any other key closes this)');
+    let frame = await until(app, 'Keys (↑/↓ scroll, any other key closes this)');
     expect(frame).toContain('cancel the running turn or run');
     app.stdin.write('z');
-    frame = await until(app.lastFrame, 'Workflow ·');
+    frame = await until(app, 'Workflow ·');
     // Esc and q in one read (what a fast Esc, q gives): the overlay closes and the app quits.
     app.stdin.write('?');
-    await until(app.lastFrame, 'Keys (');
+    await until(app, 'Keys (');
     app.stdin.write('\u001bq');
-    for (let i = 0; i < 200 && quits.length === 0; i += 1) await wait(20);
+    expect(await quit).toBe('quit');
     expect(quits).toEqual(['quit']);
   });
 
@@ -349,7 +344,7 @@ describe('the flowsteer app', () => {
     const { app } = await setup({ size: { columns: 60, rows: 20 } });
     await startTask(app);
     app.stdin.write('a');
-    await until(app.lastFrame, 'workflow finished', 15_000);
+    await until(app, 'workflow finished', 15_000);
     const frame = plain(app.lastFrame());
     const lines = frame.split('\n');
     expect(lines.length).toBeLessThanOrEqual(19);
@@ -359,7 +354,7 @@ describe('the flowsteer app', () => {
     const title = /Workflow · \d+ nodes (\d+)-(\d+)\/(\d+)/.exec(frame);
     expect(title).not.toBeNull();
     app.stdin.write('\u001b[B\u001b[B');
-    await until(app.lastFrame, new RegExp(`Workflow · \\d+ nodes ${Number(title?.[1]) + 2}-`));
+    await until(app, new RegExp(`Workflow · \\d+ nodes ${Number(title?.[1]) + 2}-`));
     app.unmount();
   });
 });

@@ -240,7 +240,7 @@ describe('flowsteer eval', () => {
     await server.close();
     server = undefined;
     // No server now: every executor answer comes from the cassette.
-    const offline = await flowsteer(['eval', ...files, '--out', join(root, 'offline'), '--policy', 'template:auto', '--concurrency', '1', '--cassette', cassette, '--metric-mode', 'official', '--json'], { env: { FLOWSTEER_CANVAS_MIN_OPERATORS: '1', FLOWSTEER_STORE_DIR: '.flowsteer' } });
+    const offline = await flowsteer(['eval', ...files, '--out', join(root, 'offline'), '--policy', 'template:auto', '--concurrency', '1', '--cassette', cassette, '--metric-mode', 'official', '--json'], { env: { FLOWSTEER_STORE_DIR: '.flowsteer' } });
     expect(offline.code, offline.stderr).toBe(0);
     const predictions = async (dir: string) =>
       (await readFile(join(root, dir, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; prediction: string; correct: boolean }).sort((a, b) => a.id.localeCompare(b.id));

@@ -34,13 +34,13 @@ describe('OrchestrationSession', () => {
   it('steps the policy, saves after every turn, and resumes from the store', async () => {
     const { session, store, deps } = await newSession();
     for (let i = 0; i < 4; i++) await session.step();
-    expect(session.env.graph.toDsl()).toBe('Plan -> Programmer');
+    expect(session.workflow!.graph.toDsl()).toBe('Plan -> Programmer');
     expect(session.turns.map((t) => `${t.driver}:${t.kind}`)).toEqual(['policy:action', 'policy:prompt', 'policy:action', 'policy:prompt']);
     expect(session.tokens).toBeGreaterThan(0);
     const saved = await store.get<SessionSnapshot>(`sessions/${session.id}`);
     expect(saved?.turns).toHaveLength(4);
     const resumed = OrchestrationSession.resume(saved!, deps());
-    expect(resumed.env.graph.toDsl()).toBe('Plan -> Programmer');
+    expect(resumed.workflow!.graph.toDsl()).toBe('Plan -> Programmer');
     expect(resumed.turns).toHaveLength(4);
     expect(resumed.tokens).toBe(session.tokens);
     const list = await listSessions(store);
@@ -54,9 +54,9 @@ describe('OrchestrationSession', () => {
     await session.human('Answer with the product.');
     const edited = await session.setPrompt('node_1', 'Multiply the two numbers.');
     expect(edited?.accepted).toBe(true);
-    expect(session.env.graph.prompts()['node_1']?.prompt).toBe('Multiply the two numbers.');
+    expect(session.workflow!.graph.prompts()['node_1']?.prompt).toBe('Multiply the two numbers.');
     expect(await session.undo()).toBe(true);
-    expect(session.env.graph.prompts()['node_1']?.prompt).toBe('Answer with the product.');
+    expect(session.workflow!.graph.prompts()['node_1']?.prompt).toBe('Answer with the product.');
     const rejected = await session.finish();
     expect(rejected?.accepted).toBe(false);
     expect(rejected?.feedback).toContain('Finish rejected: workflow is too short');
@@ -70,7 +70,7 @@ describe('OrchestrationSession', () => {
     const { session } = await newSession('cot');
     while (!session.done) await session.step();
     // The template passes the default finish rules: it finished on its own, not at the round limit.
-    expect(session.env.state.forcedFinish).toBe(false);
+    expect(session.workflow!.state.forcedFinish).toBe(false);
     expect(session.export('dsl')).toBe('Plan -> Custom -> Review ? Revise : done -> Format');
     expect(session.export('mermaid')).toContain('node_3_cond{"Review?"}');
     expect(JSON.parse(session.export('json'))).toMatchObject({ dsl: 'Plan -> Custom -> Review ? Revise : done -> Format', prompts: { node_1: { operator: 'Plan' }, node_2: { operator: 'Custom' } } });
@@ -117,13 +117,13 @@ describe('human shorthand', () => {
     expect(resumed.canUndo).toBe(true);
     expect(await resumed.undo()).toBe(true);
     expect(await resumed.undo()).toBe(true);
-    expect(resumed.env.graph.toDsl()).toBe('Plan');
+    expect(resumed.workflow!.graph.toDsl()).toBe('Plan');
     expect(resumed.turns).toHaveLength(2);
     const again = OrchestrationSession.resume(await store.get<unknown>(`sessions/${session.id}`), deps());
     expect(again.turns).toHaveLength(2);
     expect(await again.undo()).toBe(true);
     expect(await again.undo()).toBe(true);
-    expect(again.env.graph.toDsl()).toBe('');
+    expect(again.workflow!.graph.toDsl()).toBe('');
     expect(await again.undo()).toBe(false);
   });
 
@@ -173,7 +173,7 @@ describe('human shorthand', () => {
     const result = await session.runFinal();
     expect(result.answer).toBe('42');
     const saved = await store.get<SessionSnapshot>(`sessions/${session.id}`);
-    expect(saved?.final?.dsl).toBe(session.env.graph.toDsl());
+    expect(saved?.final?.dsl).toBe(session.workflow!.graph.toDsl());
     expect(saved?.final?.trace).toEqual([expect.objectContaining({ nodeId: 'node_1', operator: 'Custom', output: 'The answer is 42', ok: true, tokens: 7, attempts: 1 })]);
     // The log file names every step of it.
     for (let i = 0; i < 100; i += 1) {

@@ -75,6 +75,38 @@ describe('slots chosen by config drive the commands', () => {
     expect(await log()).toContain('sandbox 4321');
   });
 
+  it('run executes the workflow with the executor executor.use names, with its progress and report', async () => {
+    const { dir, log } = await projectWith({ executor: { use: 'canned' } });
+    const args = ['run', '--task', 'What is 6*7?', '--type', 'math', '--workflow', 'Plan -> Custom -> Format'];
+    const text = await flowsteer(args, { cwd: dir });
+    expect(text.code).toBe(0);
+    expect(text.stderr).toMatch(/^▶ executor canned \(flowsteer-policy-slots@1\.0\.0\)\n✓ executor canned \d+ ms, 0 tokens\n$/);
+    expect(text.stdout).toContain('backend:  executor canned (flowsteer-policy-slots@1.0.0)');
+    expect(text.stdout).toContain('(this executor reports no per-node results)');
+    expect(text.stdout).toMatch(/answer: canned answer\n$/);
+    const json = await flowsteer([...args, '--json'], { cwd: dir });
+    expect(JSON.parse(json.stdout)).toMatchObject({ workflow: 'Plan -> Custom -> Format', success: true, answer: 'canned answer', nodes: [] });
+    expect((await log()).filter((c) => c === 'execute Plan -> Custom -> Format')).toHaveLength(2);
+  });
+
+  it('run uses the built-in simulator when executor.use=simulated, with no model configured', async () => {
+    const { dir } = await projectWith({ executor: { use: 'simulated' } });
+    const result = await flowsteer(['run', '--task', 'What is 6*7?', '--type', 'math', '--workflow', 'Plan -> Programmer -> Verify ? Revise : done -> Format', '--json'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout) as { success: boolean; answer: string; backend: string; usage: { totalTokens: number } };
+    expect(report.backend).toBe('executor simulated (@flowsteer/tui (built-in))');
+    expect(report.answer).toMatch(/^\[simulated\] p\(correct\) = \d+\.\d% for a math task/);
+    expect(report.usage.totalTokens).toBeGreaterThan(0);
+  });
+
+  it('a plugin trainer gets the canvas canvas.use names and the executor executor.use names', async () => {
+    const { dir, log } = await projectWith({ trainer: { use: 'tiny', options: { play: true } }, canvas: { use: 'flat' }, executor: { use: 'canned' } });
+    const result = await flowsteer(['train', '--out', join(dir, 'out')], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await log()).toEqual([`train ${join(dir, 'out')} minOperators=5`, 'canvas reset minOperators=5', 'execute Plan', 'trainer played flat: Plan -> "canned answer"']);
+  });
+
   it('train runs the trainer trainer.use names with the one canvas section', async () => {
     const { dir, log } = await projectWith({ trainer: { use: 'tiny', options: { depth: 2 } } });
     const result = await flowsteer(['train', '--out', join(dir, 'out')], { cwd: dir });
@@ -83,6 +115,42 @@ describe('slots chosen by config drive the commands', () => {
     expect(await log()).toEqual([`train ${join(dir, 'out')} minOperators=5`]);
     const json = await flowsteer(['train', '--out', join(dir, 'out'), '--json'], { cwd: dir });
     expect(JSON.parse(json.stdout)).toEqual({ trainer: 'tiny', options: { depth: 2 } });
+  });
+});
+
+describe('built-ins are slots like any plugin', () => {
+  it('plugins list names the built-in contributions per slot, in text and JSON', async () => {
+    const { dir } = await projectWith({});
+    const text = await flowsteer(['plugins', 'list'], { cwd: dir });
+    expect(text.code).toBe(0);
+    const builtIn = text.stdout.slice(text.stdout.indexOf('Built in:'));
+    expect(builtIn).toMatch(/^Built in:\n  @flowsteer\/tui \(built-in\)\n    policy    human, llm, onnx, template:auto, /);
+    for (const row of ['    executor  simulated, workflow\n', '    canvas    workflow\n', '    trainer   cwrpo\n', '    scorer    em, f1, math, mc, pass@1\n', '  @flowsteer/core\n    store     file\n']) expect(builtIn).toContain(row);
+    // A plugin's contributions stay with the plugin, not with the built-ins.
+    expect(builtIn).not.toContain('scripted');
+    const json = JSON.parse((await flowsteer(['plugins', 'list', '--json'], { cwd: dir })).stdout) as { builtins: Array<{ provider: string; provides: Record<string, string[]> }>; loaded: Array<{ name: string }> };
+    const app = json.builtins.find((b) => b.provider === '@flowsteer/tui (built-in)');
+    expect(app?.provides).toMatchObject({ executor: ['simulated', 'workflow'], canvas: ['workflow'], trainer: ['cwrpo'], scorer: ['em', 'f1', 'math', 'mc', 'pass@1'] });
+    expect(app?.provides['policy']).toEqual(expect.arrayContaining(['human', 'llm', 'onnx', 'template:auto']));
+    expect(json.builtins.find((b) => b.provider === '@flowsteer/core')?.provides).toEqual({ store: ['file'] });
+    expect(json.builtins.some((b) => b.provider.startsWith('flowsteer-policy-slots'))).toBe(false);
+    expect(json.loaded.map((p) => p.name)).toContain('flowsteer-policy-slots');
+  });
+
+  it('scorer.use=pass@1 scores code through flowsteer score in the sandbox sandbox.use names', async () => {
+    const { dir, log } = await projectWith({ scorer: { use: 'pass@1' } });
+    await writeFile(join(dir, 'tests.py'), 'assert add(1, 2) == 3\n');
+    const score = (prediction: string, extra: string[] = []) => flowsteer([...extra, 'score', '--prediction', prediction, '--test', join(dir, 'tests.py'), '--entry-point', 'add', '--json'], { cwd: dir });
+    const right = await score('```python\ndef add(a, b):\n    return a + b\n```');
+    expect(right.stderr).toBe('');
+    expect(JSON.parse(right.stdout)).toMatchObject({ metric: 'pass@1', score: 1, correct: true });
+    const wrong = await score('def add(a, b):\n    return a - b');
+    expect(JSON.parse(wrong.stdout)).toMatchObject({ metric: 'pass@1', score: 0, correct: false });
+    // The code runs where sandbox.use says: the plugin's recording sandbox fails everything.
+    expect(await log()).toEqual([]);
+    const recorded = await score('```python\ndef add(a, b):\n    return a + b\n```', ['--set', 'sandbox.use=recording']);
+    expect(JSON.parse(recorded.stdout)).toMatchObject({ metric: 'pass@1', score: 0, correct: false });
+    expect(await log()).toEqual(['sandbox default']);
   });
 });
 

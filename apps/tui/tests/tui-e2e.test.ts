@@ -49,9 +49,19 @@ interface ScriptOptions {
   answer?: string;
 }
 
-/** Plays both roles: the Flow-Director (policy prompts) and the executor (operator prompts). */
+/**
+ * Plays both roles: the Flow-Director (policy prompts) and the executor (operator prompts). The
+ * Flow-Director builds a workflow the default finish rules accept: five operators, a checker and a
+ * structure.
+ */
 function script(options: ScriptOptions = {}): (request: RecordedRequest) => FakeReply {
-  const actions = ['<action>add</action><operator>Custom</operator>', '<action>add</action><operator>Verify</operator>'];
+  const actions = [
+    '<action>add</action><operator>Plan</operator>',
+    '<action>add</action><operator>Custom</operator>',
+    '<action>add</action><structure>conditional</structure><condition>Review</condition><true>Revise</true><false>done</false>',
+    '<action>add</action><operator>Format</operator>',
+    '<action>finish</action>',
+  ];
   let next = 0;
   return (request) => {
     const prompt = lastUserMessage(request);
@@ -60,6 +70,7 @@ function script(options: ScriptOptions = {}): (request: RecordedRequest) => Fake
     if (!policyCall && options.hangExecutor?.() === true) return { hang: true };
     if (prompt.includes('## Your Turn')) return { content: `<think>next step</think>${actions[Math.min(next++, actions.length - 1)]}` };
     if (prompt.includes('Your prompt for')) return { content: 'Work it out carefully and give the number.' };
+    if (prompt.includes('Review the solution critically')) return { content: '<review_result>true</review_result><feedback>fine</feedback>' };
     if (prompt.includes('Solve the problem yourself')) return { content: '<verification_steps>6*7=42</verification_steps><is_correct>true</is_correct><confidence>high</confidence><answer>42</answer>' };
     if (prompt.includes('Extract only the final answer')) return { content: options.answer ?? '42' };
     return { content: options.answer ?? 'The product of 6 and 7 is 42.' };
@@ -76,9 +87,6 @@ async function open(args: string[], options: ScriptOptions & { size?: [number, n
     'FLOWSTEER_EXECUTOR_MODEL=executor-model',
     `FLOWSTEER_POLICY_BACKEND_BASE_URL=${server.baseUrl}`,
     'FLOWSTEER_POLICY_BACKEND_MODEL=director-model',
-    'FLOWSTEER_CANVAS_MIN_OPERATORS=1',
-    'FLOWSTEER_CANVAS_REQUIRE_CHECKER=false',
-    'FLOWSTEER_CANVAS_REQUIRE_STRUCTURE=false',
     ...(options.env ?? []),
   ].join(' ');
   const [columns, rows] = options.size ?? [140, 50];
@@ -93,7 +101,7 @@ async function savedSessions(): Promise<Array<{ id: string; final?: unknown; tur
 }
 
 describe.skipIf(!hasTmux)('flowsteer in a real terminal (tmux)', () => {
-  it('types a task, steps three turns, takes over once, finishes, shows the answer, and quits with the resume command', async () => {
+  it('types a task, steps three turns, takes over once, is refused an early finish, runs to the end, shows the answer, and quits with the resume command', async () => {
     await open(['tui']);
     let text = await waitFor('Give the Flow-Director a task');
     expect(text).toContain('policy llm:openai:director-model · executor openai:executor-model (from config)');
@@ -106,25 +114,31 @@ describe.skipIf(!hasTmux)('flowsteer in a real terminal (tmux)', () => {
     await waitFor('turn 2/20');
     keys('Space');
     text = await waitFor('turn 3/20');
-    expect(text).toContain('action: <action>add</action><operator>Verify</operator>');
+    expect(text).toContain('action: <action>add</action><operator>Custom</operator>');
     expect(text).toContain('awaiting a prompt');
     keys('h');
     await waitFor('write the prompt the canvas is waiting for');
     keys('-l', 'Check the product independently.');
     keys('Enter');
     text = await waitFor('turn 4 · you · prompt · accepted');
-    expect(text).toContain('Custom -> Verify');
+    expect(text).toContain('Plan -> Custom');
+    // Two operators are not a finished workflow under the default rules: said now, no round spent.
     keys('f');
-    await waitFor('finished — press r to run the workflow');
+    text = await waitFor('cannot finish yet:');
+    expect(text).toContain('turn 4/20');
+    // The Flow-Director goes on by itself until it finishes.
+    keys('a');
+    text = await waitFor('workflow finished — press r to run it', { timeoutMs: 30_000 });
+    expect(text).toContain('Plan -> Custom -> Review ? Revise : done -> Format');
     keys('r');
     // The status line is drawn after the answer: wait for it, not for the answer.
     text = await waitFor('run complete', { timeoutMs: 30_000 });
-    expect(text).toContain('answer: The product of 6 and 7 is 42.');
+    expect(text).toContain('answer: 42');
     keys('t');
-    text = await waitFor('Trace of Custom -> Verify');
-    expect(text).toMatch(/✓ node_1 Custom · \d+ tokens · \d+ ms/);
+    text = await waitFor('Trace of Plan -> Custom -> Review ? Revise : done -> Format');
+    expect(text).toMatch(/✓ node_1 Plan · \d+ tokens · \d+ ms/);
     keys('Escape');
-    await waitFor('Workflow · 2 nodes');
+    await waitFor(/Workflow · \d+ nodes/);
     keys('q');
     text = await waitFor('EXIT=0');
     const [saved] = await savedSessions();
@@ -165,7 +179,7 @@ describe.skipIf(!hasTmux)('flowsteer in a real terminal (tmux)', () => {
     await waitFor('turn 2 ·');
     hangExecutor = true;
     keys('r');
-    await waitFor(/running node_\d+ Custom/, { timeoutMs: 30_000 });
+    await waitFor(/running node_\d+ Plan/, { timeoutMs: 30_000 });
     keys('C-c');
     const text = await waitFor(/EXIT=\d+/);
     expect(text).toContain('EXIT=130');

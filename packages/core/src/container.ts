@@ -131,9 +131,9 @@ export function createHostContainer(options: HostContainerOptions): DependencyCo
     });
   });
   registerSingleton(container, Tokens.Canvas, () => resolveSlot(registries.canvases, config.canvas, cwd));
-  registerSingleton(container, Tokens.Trainer, async () => {
+  registerSingleton(container, Tokens.Trainer, async (c) => {
     const factory = await resolveSlot(registries.trainers, config.trainer, cwd);
-    return factory({ settings: { canvas: config.canvas }, events, cwd, options: config.trainer.options });
+    return factory({ settings: { canvas: config.canvas }, events, cwd, options: config.trainer.options, canvas: () => resolveToken(c, Tokens.Canvas), executor: () => resolveToken(c, Tokens.Executor) });
   });
   registerSingleton(container, Tokens.Scorer, () => (config.scorer.use === 'auto' ? undefined : registries.scorers.get(config.scorer.use)));
   return container;

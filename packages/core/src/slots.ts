@@ -69,6 +69,10 @@ export interface TrainerFactoryContext {
   readonly events: EventSink;
   readonly cwd: string;
   readonly options: Readonly<Record<string, unknown>>;
+  /** The canvas factory `canvas.use` names, for a trainer that plays episodes on the host's canvas. */
+  readonly canvas?: () => Promise<CanvasFactory>;
+  /** The executor `executor.use` names, built on the first call (its caller does not close it: the host does). */
+  readonly executor?: () => Promise<WorkflowExecutor>;
 }
 
 export type TrainerFactory = (context: TrainerFactoryContext) => PolicyTrainer | Promise<PolicyTrainer>;

@@ -85,6 +85,29 @@ describe('slots chosen by name from config', () => {
     expect((globalThis as { __slotCalls?: string[] }).__slotCalls).toEqual(['act', 'execute', 'sandbox', 'score', 'train', 'step']);
   });
 
+  it('hands a trainer the canvas and executor its config names', async () => {
+    const root = await tempDir();
+    const source = `export default { meta: { name: 'flowsteer-policy-trainer-host', version: '1.0.0', apiVersion: 1 }, register(api) {
+      api.registerExecutor('echo', () => ({ async execute(request) { return { success: true, output: 'ran ' + request.dsl }; } }));
+      api.registerCanvas('one-step', (ctx) => { let done = false; const obs = () => ({ turn: 1, text: 'go', messages: [], awaitingPrompt: false });
+        return { get done() { return done; }, reset() { return { observation: obs() }; }, async step(text, signal) { done = true; const run = await ctx.executor.execute({ task: { problem: 'p', type: 'qa' }, dsl: text, graph: {}, prompts: {}, turn: 1 }, signal); return { observation: obs(), feedback: run.output, done, info: {} }; }, observation: obs, snapshot: () => ({ done }), restore: (s) => { done = s.done; } }; });
+      api.registerTrainer('on-host', (ctx) => ({ id: 'on-host', async train(r) {
+        const executor = await ctx.executor();
+        const env = (await ctx.canvas())({ settings: ctx.settings.canvas, executor, operators: [], runId: 'train', options: {} });
+        env.reset({ problem: 'p', type: 'qa' });
+        return { out: r.out, resumedFrom: null, updates: 1, report: { feedback: (await env.step('A -> B')).feedback }, text: 'trained' }; },
+        async resume(r) { return this.train(r); }, async evaluate() { return {}; }, async export() { return []; } }));
+    } };`;
+    await writeTree(root, {
+      'flowsteer.config.json': { executor: { use: 'echo' }, canvas: { use: 'one-step' }, trainer: { use: 'on-host' }, plugins: { scanNodeModules: false, paths: ['./host'] } },
+      ...under('host', pluginPackage({ name: 'flowsteer-policy-trainer-host', kind: 'policy', source })),
+    });
+    const host = await bootHost({ cwd: root, env: {} });
+    expect(host.plugins.skipped).toEqual([]);
+    const trainer = await resolveToken(host.container, Tokens.Trainer);
+    expect((await trainer.train({ out: 'x', options: {}, signal: new AbortController().signal })).report).toEqual({ feedback: 'ran A -> B' });
+  });
+
   it('rejects an unknown name with the list of registered ones, and loads a custom module by path', async () => {
     const root = await tempDir();
     await writeTree(root, { 'my-executor.mjs': 'export default () => ({ async execute() { return { success: true, output: "custom" }; } });', 'not-a-factory.mjs': 'export default 3;' });

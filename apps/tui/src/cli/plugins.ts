@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { builtinContributions, formatBuiltins } from '../commands/builtin-list.js';
 import { addPlugins, formatAddReport, newPlugin } from '../commands/plugins.js';
 import { formatPluginReport } from '../format.js';
 import { boot, writeJson, ExitCode, pluginListJson, type GlobalOptions, type CliIo } from './shared.js';
@@ -8,12 +9,13 @@ export function registerPlugins(program: Command, io: CliIo): void {
   const plugins = program.command('plugins').description('list, install and create FlowSteer plugins');
   plugins
     .command('list')
-    .description('list discovered plugins with versions, what they provide, and why any were skipped')
+    .description('list discovered plugins with versions, what they provide, and why any were skipped; then what is built in, per slot')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) => {
       const host = await boot(io, program.opts<GlobalOptions>());
-      if (options.json === true) writeJson(io, pluginListJson(host.plugins));
-      else io.stdout(`${formatPluginReport(host.plugins)}\n`);
+      const builtins = builtinContributions(host);
+      if (options.json === true) writeJson(io, { ...pluginListJson(host.plugins), builtins });
+      else io.stdout(`${formatPluginReport(host.plugins)}\n${formatBuiltins(builtins)}\n`);
     });
   plugins
     .command('add')

@@ -7,7 +7,7 @@ import { boot, writeJson, positiveInt, nonNegativeInt, parseSet, ExitCode, type 
 export function registerRun(program: Command, io: CliIo): void {
   program
     .command('run')
-    .description('execute a workflow on a task and print the answer, per-node outputs and the usage ledger')
+    .description('execute a workflow on a task with the executor executor.use names (default: the workflow executor on the executor model) and print the answer, per-node outputs and the usage ledger')
     .requiredOption('--task <text>', 'the task')
     .requiredOption('--workflow <dsl>', 'workflow DSL, e.g. "Plan -> Programmer -> Verify ? Revise : done -> Format"')
     .option('--type <type>', 'problem type: math, code, qa, reasoning', 'reasoning')

@@ -9,7 +9,7 @@ export function registerScore(program: Command, io: CliIo): void {
   program
     .command('score')
     .description('score predictions with a metric alone: one pair, or a JSONL batch ({metric, prediction, answer, benchmark?, test?, entry_point?})')
-    .option('--metric <name>', 'math, f1, em, mc or pass@1')
+    .option('--metric <name>', 'math, f1, em, mc or pass@1 (not needed when scorer.use names a scorer)')
     .option('--benchmark <name>', 'score as this benchmark does (gsm8k, math, aime2025, mathqa, squad_v2, hotpotqa, triviaqa, nq, mbpp, humaneval, apps, ds1000)')
     .option('--metric-mode <mode>', 'official (the benchmark\'s published evaluation), strict (official-compatible, false positives fixed) or reference (reproduces eval_only.py; not for rewards)', 'strict')
     .option('--sandbox <name>', 'sandbox that runs pass@1 code (default: sandbox.use, the isolated system-python)')
@@ -23,15 +23,16 @@ export function registerScore(program: Command, io: CliIo): void {
       const mode = checkMetricMode(options.metricMode);
       checkBenchmark(options.benchmark);
       const host = await boot(io, program.opts<GlobalOptions>());
+      const configuredScorer = host.config.config.scorer.use !== 'auto';
       let lines;
       if (options.batch !== undefined) {
-        lines = parseScoreBatch(await readInput(options.batch, io.stdin));
+        lines = parseScoreBatch(await readInput(options.batch, io.stdin), !configuredScorer);
       } else {
-        if (options.metric === undefined || options.prediction === undefined || (options.answer === undefined && options.test === undefined)) {
+        if ((options.metric === undefined && !configuredScorer) || options.prediction === undefined || (options.answer === undefined && options.test === undefined)) {
           throw new CliUsageError('give --metric, --prediction and --answer (or --test for pass@1), or --batch FILE');
         }
-        checkMetric(options.metric);
-        lines = [{ metric: options.metric, ...(options.benchmark === undefined ? {} : { benchmark: options.benchmark }), prediction: options.prediction, answer: options.answer ?? '', ...(options.test === undefined ? {} : { test: await readTextFile(options.test) }), ...(options.entryPoint === undefined ? {} : { entry_point: options.entryPoint }) }];
+        if (options.metric !== undefined) checkMetric(options.metric);
+        lines = [{ metric: options.metric ?? host.config.config.scorer.use, ...(options.benchmark === undefined ? {} : { benchmark: options.benchmark }), prediction: options.prediction, answer: options.answer ?? '', ...(options.test === undefined ? {} : { test: await readTextFile(options.test) }), ...(options.entryPoint === undefined ? {} : { entry_point: options.entryPoint }) }];
       }
       const results = await scoreCommand(host, lines, { mode, ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }) });
       if (mode === 'reference' && options.json !== true) io.stderr(`${describeMode(mode)}\n`);

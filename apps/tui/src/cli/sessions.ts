@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Tokens, resolveToken, terminalSafeLine } from '@flowsteer/core';
 import { CliUsageError } from '../errors.js';
-import { checkSnapshot, listSessions } from '../session/session.js';
+import { builtinCanvasState, checkSnapshot, listSessions } from '../session/session.js';
 import { boot, writeJson, type GlobalOptions, type CliIo } from './shared.js';
 
 /** `flowsteer sessions`. */
@@ -33,9 +33,18 @@ export function registerSessions(program: Command, io: CliIo): void {
       const value = await resolveToken(host.container, Tokens.Store).get<unknown>(`sessions/${id}`);
       if (value === undefined) throw new CliUsageError(`no saved session "${id}" (see flowsteer sessions list)`);
       const snapshot = checkSnapshot(value, `saved session ${id}`);
+      const state = builtinCanvasState(snapshot.canvas);
+      if (state === undefined) {
+        // A plugin canvas's snapshot is opaque here: its workflow is what its turns reported.
+        const dsl = snapshot.turns[snapshot.turns.length - 1]?.dsl ?? '';
+        if (options.format === 'json') writeJson(io, { task: snapshot.task, dsl, final: snapshot.final ?? null });
+        else if (options.format === 'dsl' || options.format === 'mermaid') io.stdout(`${options.format === 'mermaid' ? '%% ' : ''}${dsl}\n`);
+        else throw new CliUsageError('--format must be json, dsl or mermaid');
+        return;
+      }
       const { CanvasEnv, toMermaid } = await import('@flowsteer/canvas');
       const env = new CanvasEnv();
-      env.restore(snapshot.canvas);
+      env.restore(snapshot.canvas as Parameters<typeof env.restore>[0]);
       if (options.format === 'dsl') io.stdout(`${env.graph.toDsl()}\n`);
       else if (options.format === 'mermaid') io.stdout(`${toMermaid(env.graph)}\n`);
       else if (options.format === 'json') writeJson(io, { task: snapshot.task, dsl: env.graph.toDsl(), nodes: env.graph.snapshot().nodes, prompts: env.graph.prompts(), final: snapshot.final ?? null });

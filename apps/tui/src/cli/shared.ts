@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
-import { bootHost, CanvasSettingsSchema, CORE_VERSION, PLUGIN_API_VERSION, terminalSafeJson, type PluginReport } from '@flowsteer/core';
+import { bootHost, CanvasSettingsSchema, CORE_VERSION, PLUGIN_API_VERSION, Tokens, resolveToken, terminalSafeJson, type Host, type PluginReport, type Sandbox } from '@flowsteer/core';
 import { CliUsageError } from '../errors.js';
 import { registerBuiltins } from '../session/builtins.js';
 
@@ -64,15 +64,24 @@ export const CanvasConfigSection = CanvasSettingsSchema;
  * implementations, then plugins, then the container.
  */
 export async function boot(io: CliIo, options: GlobalOptions) {
-  return bootHost({
+  let booted: Host<Record<never, never>> | undefined;
+  // Built-ins register before the host exists; the pass@1 scorer reaches the sandbox slot once it does.
+  const sandbox = async (): Promise<Sandbox> => {
+    if (booted === undefined) throw new Error('the host is not booted yet');
+    const use = booted.config.config.sandbox.use;
+    if (use !== 'custom' && !booted.registries.sandboxes.has(use)) throw new CliUsageError(`pass@1 needs a sandbox: "${use}" (sandbox.use) is not installed; available: ${booted.registries.sandboxes.names().join(', ') || 'none'}`);
+    return resolveToken(booted.container, Tokens.Sandbox);
+  };
+  booted = await bootHost({
     cwd: options.cwd ?? io.cwd,
     env: io.env,
     ...(options.config === undefined ? {} : { file: options.config }),
     overrides: overridesFrom(options.set),
     pluginRoots: [appRoot],
-    builtins: registerBuiltins,
+    builtins: (registries) => registerBuiltins(registries, { sandbox }),
     onWarning: (message) => io.stderr(`warning: ${message}\n`),
   });
+  return booted;
 }
 
 export function writeJson(io: CliIo, value: unknown): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Tokens, resolveToken } from '@flowsteer/core';
+import { hostTrainer } from '../session/host-trainer.js';
 import { formatStudy } from '@flowsteer/cwrpo';
 import { CliUsageError } from '../errors.js';
 import { trainStudyCommand } from '../commands/train.js';
@@ -96,6 +96,7 @@ export function registerTrain(program: Command, io: CliIo): void {
         signal: controller.signal,
         onNotice: (message: string) => io.stderr(`note: ${message}\n`),
       };
+      let closeTrainer = async (): Promise<void> => undefined;
       try {
         if (seeds !== undefined) {
           if (host.config.config.trainer.use !== 'cwrpo') throw new CliUsageError(`--seeds runs the built-in cwrpo trainer's study; trainer.use is "${host.config.config.trainer.use}"`);
@@ -104,7 +105,8 @@ export function registerTrain(program: Command, io: CliIo): void {
           else io.stdout(`${formatStudy(study)}\n`);
           return;
         }
-        const trainer = await resolveToken(host.container, Tokens.Trainer);
+        const { trainer, close } = await hostTrainer(host);
+        closeTrainer = close;
         const { out, json, signal, onNotice, ...flags } = common;
         const outcome = await trainer.train({
           out,
@@ -123,6 +125,7 @@ export function registerTrain(program: Command, io: CliIo): void {
         process.exitCode = ExitCode.Interrupted;
       } finally {
         process.off('SIGINT', onSigint);
+        await closeTrainer();
       }
     });
 }

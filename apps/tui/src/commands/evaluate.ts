@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Tokens, resolveToken, type Host, type Sandbox } from '@flowsteer/core';
+import { Tokens, resolveToken, type Host, type Sandbox, type Scorer } from '@flowsteer/core';
 import { DATASETS, describeMode, isMetricMode, markdownReport, METRIC_MODES, readRun, runEvaluation, scoreAnswer, summarize, writeReport, type EvalProblem, type MetricMode, type MetricName } from '@flowsteer/eval';
 import { WorkflowExecutor } from '@flowsteer/canvas';
 import { RecordingBackend } from '@flowsteer/backends-replay';
@@ -73,6 +73,9 @@ export interface ScoreResult {
 }
 
 export async function scoreCommand(host: Host<Record<never, never>>, lines: readonly ScoreLine[], settings: ScoreSettings = { mode: 'strict' }): Promise<ScoreResult[]> {
+  // `scorer.use` (other than auto) scores every line with that registered scorer, the metric field aside.
+  const scorer = resolveToken(host.container, Tokens.Scorer);
+  if (scorer !== undefined) return scoreWithScorer(scorer, lines, settings.mode);
   let sandbox: Sandbox | undefined;
   try {
     const results: ScoreResult[] = [];
@@ -100,7 +103,21 @@ export async function scoreCommand(host: Host<Record<never, never>>, lines: read
   }
 }
 
-export function parseScoreBatch(text: string): ScoreLine[] {
+async function scoreWithScorer(scorer: Scorer, lines: readonly ScoreLine[], mode: MetricMode): Promise<ScoreResult[]> {
+  const results: ScoreResult[] = [];
+  for (const line of lines) {
+    // No benchmark named: the scorer applies its own default.
+    const given = checkBenchmark(line.benchmark ?? line.source);
+    const benchmark = given ?? 'default';
+    const extras = { ...(given === undefined ? {} : { source: given }), ...(line.test === undefined ? {} : { test: line.test }), ...(line.entry_point === undefined ? {} : { entryPoint: line.entry_point }) };
+    const scored = await scorer.score({ prediction: line.prediction, reference: line.answer, extras });
+    const detail = (key: string): string | undefined => (typeof scored.details?.[key] === 'string' ? scored.details[key] : undefined);
+    results.push({ metric: scored.metric, mode, benchmark, score: scored.value, correct: scored.correct, extracted: detail('extracted') ?? line.prediction, reason: detail('reason') ?? `scored by the ${scorer.metric} scorer (scorer.use)` });
+  }
+  return results;
+}
+
+export function parseScoreBatch(text: string, requireMetric = true): ScoreLine[] {
   return text
     .split('\n')
     .map((line, index) => ({ line, index }))
@@ -113,10 +130,10 @@ export function parseScoreBatch(text: string): ScoreLine[] {
         throw new CliUsageError(`batch line ${index + 1} is not JSON`);
       }
       const record = value as Partial<ScoreLine>;
-      if (typeof record.metric !== 'string' || typeof record.prediction !== 'string' || typeof record.answer !== 'string') {
-        throw new CliUsageError(`batch line ${index + 1} needs string fields "metric", "prediction" and "answer"`);
+      if ((requireMetric && typeof record.metric !== 'string') || typeof record.prediction !== 'string' || typeof record.answer !== 'string') {
+        throw new CliUsageError(`batch line ${index + 1} needs string fields ${requireMetric ? '"metric", ' : ''}"prediction" and "answer"`);
       }
-      return record as ScoreLine;
+      return { metric: '', ...record } as ScoreLine;
     });
 }
 

@@ -1,12 +1,13 @@
 import {
   BackendError,
   Tokens,
+  resolveSlot,
   resolveToken,
   type Host,
   type LlmBackend,
   type Sandbox,
 } from '@flowsteer/core';
-import { WorkflowExecutor, parseDsl, vocabularyFor, type NodeRecord, type WorkflowRun } from '@flowsteer/canvas';
+import { WorkflowExecutor, executionText, parseDsl, vocabularyFor, type CanvasTask, type NodeRecord, type WorkflowGraph, type WorkflowRun } from '@flowsteer/canvas';
 import { RecordingBackend } from '@flowsteer/backends-replay';
 import { CliUsageError } from '../errors.js';
 
@@ -48,21 +49,14 @@ export function parsePromptFlags(pairs: readonly string[]): Record<string, strin
   return prompts;
 }
 
-/** Executes one workflow on one task with the host's executor backend, operators and sandbox. */
-export async function runWorkflow(host: Host<Record<never, never>>, options: RunCommandOptions): Promise<RunReport> {
-  const installed = host.registries.operators.entries().map((entry) => entry.value);
-  const graph = parseDsl(options.workflow, { operators: vocabularyFor(installed).operators.map((spec) => spec.name) });
-  for (const [nodeId, prompt] of Object.entries(options.prompts)) {
-    const result = graph.setNodePrompt(nodeId, prompt);
-    if (!result.success) throw new CliUsageError(`--prompt ${nodeId}: ${result.message}`);
-  }
-  const needsSandbox = graph.operatorNodes().some((node) => host.registries.operators.tryGet(node.operator)?.category === 'code' || node.operator === 'Test');
-  let sandbox: Sandbox | undefined;
-  if (needsSandbox) {
-    if (options.sandbox !== 'custom' && !host.registries.sandboxes.has(options.sandbox)) throw new CliUsageError(`sandbox "${options.sandbox}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
-    // The sandbox sandbox.use names, with the limits from the sandbox config section.
-    sandbox = await resolveToken(host.container, Tokens.Sandbox);
-  }
+/** Sandbox for code operators: the one `sandbox.use` names, with the sandbox section's limits. */
+async function sandboxFor(host: Host<Record<never, never>>, name: string): Promise<Sandbox> {
+  if (name !== 'custom' && !host.registries.sandboxes.has(name)) throw new CliUsageError(`sandbox "${name}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
+  return resolveToken(host.container, Tokens.Sandbox);
+}
+
+/** The executor's LLM from config (recorded to a cassette with `--record`); a missing model is a usage error that says how to set one. */
+async function executorBackend(host: Host<Record<never, never>>, record: string | undefined): Promise<LlmBackend> {
   let backend: LlmBackend;
   try {
     backend = await resolveToken(host.container, Tokens.ExecutorBackend);
@@ -70,20 +64,41 @@ export async function runWorkflow(host: Host<Record<never, never>>, options: Run
     if (error instanceof BackendError) throw new CliUsageError(`${error.message}. Configure the executor with --set executor.baseUrl=… --set executor.model=…, FLOWSTEER_EXECUTOR_* variables or flowsteer.config.json`);
     throw error;
   }
-  if (options.record !== undefined) backend = new RecordingBackend(backend, options.record);
+  return record === undefined ? backend : new RecordingBackend(backend, record);
+}
+
+/**
+ * Executes one workflow on one task with the executor `executor.use` names: the built-in
+ * `workflow` executor (also for `auto`) runs the operators on the executor backend with the
+ * sandbox; `simulated`, a plugin's or a `custom` module's gets the same context as everywhere else.
+ */
+export async function runWorkflow(host: Host<Record<never, never>>, options: RunCommandOptions): Promise<RunReport> {
+  const installed = host.registries.operators.entries().map((entry) => entry.value);
+  const graph = parseDsl(options.workflow, { operators: vocabularyFor(installed).operators.map((spec) => spec.name) });
+  for (const [nodeId, prompt] of Object.entries(options.prompts)) {
+    const result = graph.setNodePrompt(nodeId, prompt);
+    if (!result.success) throw new CliUsageError(`--prompt ${nodeId}: ${result.message}`);
+  }
+  const task = { problem: options.task, type: options.type, ...(options.entryPoint === undefined ? {} : { entryPoint: options.entryPoint }), ...(options.tests === undefined ? {} : { test: options.tests }) };
   host.events.on('node.started', (e) => options.onProgress?.(`▶ ${e.nodeId} ${e.operator}`));
   host.events.on('node.finished', (e) => options.onProgress?.(`${e.ok ? '✓' : '✗'} ${e.nodeId} ${e.operator} ${Math.round(e.latencyMs)} ms, ${e.usage.totalTokens} tokens${e.error === undefined ? '' : ` — ${e.error}`}`));
-  const executor = new WorkflowExecutor({
-    operators: installed,
-    backend,
-    ...(sandbox === undefined ? {} : { sandbox }),
-    nodeTimeoutMs: options.nodeTimeoutMs,
-    retries: options.retries,
-    events: host.events,
-    runId: 'run',
-  });
+  const { use, module } = host.config.config.executor;
+  if (use !== 'auto' && use !== 'workflow') return runWithSlotExecutor(host, options, { use, module }, graph, task);
+
+  const needsSandbox = graph.operatorNodes().some((node) => host.registries.operators.tryGet(node.operator)?.category === 'code' || node.operator === 'Test');
+  const sandbox = needsSandbox ? await sandboxFor(host, options.sandbox) : undefined;
   try {
-    const run = await executor.run(graph, { problem: options.task, type: options.type, ...(options.entryPoint === undefined ? {} : { entryPoint: options.entryPoint }), ...(options.tests === undefined ? {} : { test: options.tests }) }, { signal: options.signal });
+    const backend = await executorBackend(host, options.record);
+    const executor = new WorkflowExecutor({
+      operators: installed,
+      backend,
+      ...(sandbox === undefined ? {} : { sandbox }),
+      nodeTimeoutMs: options.nodeTimeoutMs,
+      retries: options.retries,
+      events: host.events,
+      runId: 'run',
+    });
+    const run = await executor.run(graph, task, { signal: options.signal });
     return {
       task: { problem: options.task, type: options.type },
       workflow: graph.toDsl(),
@@ -100,15 +115,61 @@ export async function runWorkflow(host: Host<Record<never, never>>, options: Run
   }
 }
 
+/** A non-workflow executor sees the whole workflow at once: the report has its answer and token count, and per-node lines only for the node events it emits. */
+async function runWithSlotExecutor(host: Host<Record<never, never>>, options: RunCommandOptions, selection: { use: string; module: string | undefined }, graph: WorkflowGraph, task: CanvasTask): Promise<RunReport> {
+  const factory = await resolveSlot(host.registries.executors, { use: selection.use, ...(selection.module === undefined ? {} : { module: selection.module }) }, host.cwd);
+  let sandbox: Sandbox | undefined;
+  let backendId: string | undefined;
+  const executor = await factory({
+    backend: async () => {
+      const backend = await executorBackend(host, options.record);
+      backendId = backend.id;
+      return backend;
+    },
+    operators: host.registries.operators.entries().map((entry) => entry.value),
+    sandbox: async () => (sandbox ??= await sandboxFor(host, options.sandbox)),
+    events: host.events,
+    runId: 'run',
+    options: {},
+  });
+  const name = `${selection.use} (${host.registries.executors.providerOf(selection.use) ?? 'custom module'})`;
+  try {
+    options.onProgress?.(`▶ executor ${name}`);
+    const started = performance.now();
+    const before = executor.tokensUsed?.() ?? 0;
+    const result = await executor.execute({ task, dsl: graph.toDsl(), graph: graph.snapshot(), prompts: graph.prompts(), turn: 0 }, options.signal);
+    const latencyMs = performance.now() - started;
+    const output = result.output;
+    const simulated = typeof output === 'object' && typeof output['simulated_tokens'] === 'number' ? output['simulated_tokens'] : undefined;
+    const tokens = simulated ?? (executor.tokensUsed?.() ?? 0) - before;
+    options.onProgress?.(`${result.success ? '✓' : '✗'} executor ${selection.use} ${Math.round(latencyMs)} ms, ${tokens} tokens`);
+    const answer = executionText(output);
+    return {
+      task: { problem: options.task, type: options.type },
+      workflow: graph.toDsl(),
+      backend: backendId === undefined ? `executor ${name}` : `executor ${name} on ${backendId}`,
+      success: result.success,
+      answer: result.success ? answer : '',
+      ...(result.success ? {} : { error: answer === '' ? 'the executor reported a failure' : answer }),
+      nodes: [],
+      usage: { calls: 0, promptTokens: 0, completionTokens: 0, totalTokens: tokens, latencyMs },
+    };
+  } finally {
+    for (const close of [() => executor.close?.(), () => sandbox?.close()]) await close();
+  }
+}
+
 export function formatRunReport(report: RunReport): string {
   const lines = [`workflow: ${report.workflow}`, `backend:  ${report.backend}`, ''];
+  if (report.nodes.length === 0) lines.push('(this executor reports no per-node results)');
   for (const node of report.nodes) {
     const text = node.ok ? (node.output?.response ?? '') : `FAILED: ${node.error ?? ''}`;
     lines.push(`[${node.nodeId}] ${node.operator} (${Math.round(node.latencyMs)} ms, ${node.usage.totalTokens} tokens${node.attempts > 1 ? `, ${node.attempts} attempts` : ''})`);
     lines.push(...text.split('\n').slice(0, 12).map((line) => `  ${line}`));
   }
   lines.push('');
-  lines.push(`usage: ${report.usage.calls} calls, ${report.usage.promptTokens} prompt + ${report.usage.completionTokens} completion = ${report.usage.totalTokens} tokens, ${Math.round(report.usage.latencyMs)} ms of model time`);
+  if (report.nodes.length === 0) lines.push(`usage: ${report.usage.totalTokens} tokens, ${Math.round(report.usage.latencyMs)} ms`);
+  else lines.push(`usage: ${report.usage.calls} calls, ${report.usage.promptTokens} prompt + ${report.usage.completionTokens} completion = ${report.usage.totalTokens} tokens, ${Math.round(report.usage.latencyMs)} ms of model time`);
   lines.push(report.success ? `answer: ${report.answer}` : `failed: ${report.error ?? 'unknown error'}`);
   return lines.join('\n');
 }

@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import type { Policy, PolicyFactory, Registries, Scorer } from '@flowsteer/core';
+import type { Policy, PolicyFactory, Registries, Sandbox, Scorer } from '@flowsteer/core';
 import { CanvasEnv, LlmPolicy, TemplatePolicy, WORKFLOW_TEMPLATES, WorkflowExecutor, templateForType, vocabularyFor } from '@flowsteer/canvas';
 import { FEATURE_SIZE, SimulatedExecutor } from '@flowsteer/cwrpo';
 import { OnnxPolicy, OnnxPolicyModel } from '@flowsteer/onnx-policy';
 import { scoreAnswer, type EvalProblem, type MetricName } from '@flowsteer/eval';
 import { HumanPolicy } from './human.js';
+import { passAt1Scorer } from './pass-at-1.js';
 import { cwrpoTrainer } from './trainer.js';
 
 /** Who provides the app's own implementations in `plugins list` and clash reports (first-party). */
@@ -22,7 +23,7 @@ function templatePolicy(name: string): PolicyFactory {
   return (context) => TemplatePolicy.named(name === 'auto' ? templateForType(context.taskType ?? 'math') : name);
 }
 
-/** The eval metrics as scorers, for `scorer.use` (pass@1 runs code, so it stays with eval's own sandbox handling). */
+/** The eval metrics as scorers, for `scorer.use` (pass@1, which runs code, is in pass-at-1.ts). */
 function metricScorer(metric: MetricName, problemType: EvalProblem['problemType']): Scorer {
   return {
     metric,
@@ -34,11 +35,17 @@ function metricScorer(metric: MetricName, problemType: EvalProblem['problemType'
   };
 }
 
+/** What built-ins need from the booted host; registered before it exists, so each is late-bound. */
+export interface BuiltinServices {
+  /** A new sandbox as `sandbox.use` names it (the caller closes it). */
+  readonly sandbox?: () => Promise<Sandbox>;
+}
+
 /**
  * The app's implementations of every slot, registered before plugins load and through the same
  * registries, so `policy.use`, `executor.use`, … pick between them and plugins by name alone.
  */
-export function registerBuiltins(registries: Registries): void {
+export function registerBuiltins(registries: Registries, services: BuiltinServices = {}): void {
   const add = <T>(registry: { register(name: string, value: T, provider: string): void }, name: string, value: T): void => registry.register(name, value, BUILTIN_PROVIDER);
 
   add(registries.policies, 'llm', async (context) => new LlmPolicy(await context.backend()));
@@ -67,4 +74,5 @@ export function registerBuiltins(registries: Registries): void {
   add(registries.trainers, 'cwrpo', () => cwrpoTrainer());
 
   for (const [metric, type] of [['math', 'math'], ['f1', 'qa'], ['em', 'qa'], ['mc', 'mc']] as const) add(registries.scorers, metric, metricScorer(metric, type));
+  add(registries.scorers, 'pass@1', passAt1Scorer(services.sandbox ?? (() => Promise.reject(new Error('pass@1 needs a sandbox and this host has none')))));
 }

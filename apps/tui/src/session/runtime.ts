@@ -10,9 +10,10 @@ import {
   type Policy,
   type PolicyFactory,
   type Sandbox,
+  type CanvasEnvironment,
   type WorkflowExecutor as ExecutorContract,
 } from '@flowsteer/core';
-import { WorkflowExecutor, executionText, vocabularyFor, type CanvasEnv, type CanvasExecutor, type CanvasVocabulary } from '@flowsteer/canvas';
+import { CanvasEnv, WorkflowExecutor, executionText, vocabularyFor, type CanvasExecutor, type CanvasTask, type CanvasVocabulary } from '@flowsteer/canvas';
 import type { FinalRun } from './session.js';
 import { CliUsageError } from '../errors.js';
 
@@ -33,7 +34,7 @@ export interface Runtime {
   readonly executor: CanvasExecutor;
   /** Operators the canvas accepts and shows the policy: the reference set plus installed plugins'. */
   readonly vocabulary: CanvasVocabulary;
-  readonly runFinal: (env: CanvasEnv, signal: AbortSignal) => Promise<FinalRun>;
+  readonly runFinal: (env: CanvasEnvironment, signal: AbortSignal, task: CanvasTask) => Promise<FinalRun>;
   close(): Promise<void>;
 }
 
@@ -110,15 +111,22 @@ function deferredPolicy(id: string, created: Policy | Promise<Policy>): Policy {
   return { id, act: async (observation, signal) => (await created).act(observation, signal) };
 }
 
-/** Any executor's result as the final answer of a session. */
+/**
+ * Any executor's result as the final answer of a session, on any canvas: the built-in canvas hands
+ * its graph; a plugin canvas hands the workflow its `result()` reports and its own snapshot.
+ */
 function finalRunOf(executor: ExecutorContract, detail?: string): Runtime['runFinal'] {
-  return async (env, signal) => {
-    if (executor instanceof WorkflowExecutor) {
+  return async (env, signal, task) => {
+    if (executor instanceof WorkflowExecutor && env instanceof CanvasEnv) {
       const run = await executor.run(env.graph, env.state.task, { signal, turn: env.state.round });
       return run.success ? { answer: run.answer, success: true, tokens: run.usage.totalTokens } : { answer: '', success: false, tokens: run.usage.totalTokens, detail: run.error ?? 'run failed' };
     }
     const before = executor.tokensUsed?.() ?? 0;
-    const result = await executor.execute({ task: env.state.task, dsl: env.graph.toDsl(), graph: env.graph.snapshot(), prompts: env.graph.prompts(), turn: env.state.round }, signal);
+    const request =
+      env instanceof CanvasEnv
+        ? { task: env.state.task, dsl: env.graph.toDsl(), graph: env.graph.snapshot(), prompts: env.graph.prompts(), turn: env.state.round }
+        : { task, dsl: env.result?.().workflow ?? '', graph: env.snapshot(), prompts: {}, turn: env.result?.().rounds ?? 0 };
+    const result = await executor.execute(request, signal);
     const output = result.output;
     const simulated = typeof output === 'object' && typeof output['simulated_tokens'] === 'number' ? output['simulated_tokens'] : undefined;
     const tokens = simulated ?? (executor.tokensUsed?.() ?? 0) - before;

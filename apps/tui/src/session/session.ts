@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AbortError, EventBus, StoreError, ValidationError, describeError, throwIfAborted, type Policy, type Store } from '@flowsteer/core';
-import { CanvasEnv, toMermaid, type CanvasAction, type CanvasSnapshot, type CanvasTask } from '@flowsteer/canvas';
+import { AbortError, EventBus, StoreError, ValidationError, describeError, throwIfAborted, type CanvasEnvironment, type CanvasStepOutcome, type Policy, type Store } from '@flowsteer/core';
+import { CanvasEnv, toMermaid, type CanvasAction, type CanvasSnapshot, type CanvasTask, type StepInfo } from '@flowsteer/canvas';
 
 export type Driver = 'policy' | 'human';
 
@@ -53,19 +53,23 @@ export interface SessionSnapshot {
   readonly updatedAt: string;
   readonly task: CanvasTask;
   readonly runtime: string;
-  readonly canvas: CanvasSnapshot;
+  /** The canvas's own snapshot (a `CanvasSnapshot` for the built-in canvas, whatever a plugin canvas keeps otherwise). */
+  readonly canvas: CanvasSnapshot | Readonly<Record<string, unknown>>;
   readonly turns: readonly TurnRecord[];
   readonly tokens: number;
   readonly final?: FinalRun;
   /** Earlier canvas states, oldest first: undo survives a restart. */
-  readonly undo?: readonly CanvasSnapshot[];
+  readonly undo?: readonly unknown[];
+  /** Whether the episode had ended when saved (a plugin canvas's snapshot cannot be read for it). */
+  readonly done?: boolean;
 }
 
 export interface SessionDeps {
-  readonly env: CanvasEnv;
+  /** The canvas `canvas.use` names: the built-in `CanvasEnv` or a plugin's. */
+  readonly env: CanvasEnvironment;
   readonly policy: Policy;
   /** Runs the finished workflow on the task for the final answer. */
-  readonly runFinal: (env: CanvasEnv, signal: AbortSignal) => Promise<FinalRun>;
+  readonly runFinal: (env: CanvasEnvironment, signal: AbortSignal, task: CanvasTask) => Promise<FinalRun>;
   readonly events: EventBus;
   readonly store?: Store;
   /** A label for the screen: which policy and executor are in use. */
@@ -80,25 +84,30 @@ export interface SessionDeps {
 export class OrchestrationSession {
   readonly id: string;
   readonly createdAt: string;
-  readonly env: CanvasEnv;
+  readonly env: CanvasEnvironment;
+  /** The built-in canvas when it is the one in use: its graph, prompts and finish rules are shown and edited; a plugin canvas has none of these. */
+  readonly workflow: CanvasEnv | undefined;
   readonly events: EventBus;
   readonly runtime: string;
   #policy: Policy;
+  #task: CanvasTask;
   readonly #runFinal: SessionDeps['runFinal'];
   readonly #store: Store | undefined;
   #turns: TurnRecord[] = [];
   #tokens = 0;
   #final: FinalRun | undefined;
-  #undo: CanvasSnapshot[] = [];
+  #undo: unknown[] = [];
   readonly #nodeOutputs = new Map<string, string>();
   readonly #trace = new Map<string, { operator: string; output: string; ok: boolean; error?: string; tokens: number; latencyMs: number; attempts: number }>();
   #running: string | undefined;
   readonly #listeners = new Set<() => void>();
 
-  private constructor(deps: SessionDeps, id: string, createdAt: string) {
+  private constructor(deps: SessionDeps, id: string, createdAt: string, task: CanvasTask) {
     this.id = id;
     this.createdAt = createdAt;
     this.env = deps.env;
+    this.workflow = deps.env instanceof CanvasEnv ? deps.env : undefined;
+    this.#task = task;
     this.events = deps.events;
     this.runtime = deps.runtime;
     this.#policy = deps.policy;
@@ -134,7 +143,7 @@ export class OrchestrationSession {
   }
 
   static async start(task: CanvasTask, deps: SessionDeps): Promise<OrchestrationSession> {
-    const session = new OrchestrationSession(deps, randomUUID().slice(0, 8), new Date().toISOString());
+    const session = new OrchestrationSession(deps, randomUUID().slice(0, 8), new Date().toISOString(), task);
     deps.env.reset(task);
     await session.save();
     return session;
@@ -142,7 +151,7 @@ export class OrchestrationSession {
 
   static resume(value: unknown, deps: SessionDeps): OrchestrationSession {
     const snapshot = checkSnapshot(value);
-    const session = new OrchestrationSession(deps, snapshot.id, snapshot.createdAt);
+    const session = new OrchestrationSession(deps, snapshot.id, snapshot.createdAt, snapshot.task);
     try {
       deps.env.restore(snapshot.canvas);
     } catch (error) {
@@ -156,7 +165,22 @@ export class OrchestrationSession {
   }
 
   get task(): CanvasTask {
-    return this.env.state.task;
+    return this.workflow?.state.task ?? this.#task;
+  }
+
+  /** Turns played so far. */
+  get round(): number {
+    return this.workflow?.state.round ?? this.#turns.length;
+  }
+
+  /** The round limit, when the canvas has one the session can see. */
+  get maxRounds(): number | undefined {
+    return this.workflow?.maxRounds;
+  }
+
+  /** The workflow on the canvas in words: the built-in canvas's DSL, else what a plugin canvas reports. */
+  get dsl(): string {
+    return this.workflow?.graph.toDsl() ?? this.env.result?.().workflow ?? '';
   }
 
   get turns(): readonly TurnRecord[] {
@@ -176,7 +200,7 @@ export class OrchestrationSession {
   }
 
   get awaitingPrompt(): boolean {
-    return this.env.state.phase === 'awaiting_prompt';
+    return this.workflow === undefined ? this.env.observation().awaitingPrompt : this.workflow.state.phase === 'awaiting_prompt';
   }
 
   get policyId(): string {
@@ -196,7 +220,7 @@ export class OrchestrationSession {
   get currentFinal(): FinalRun | undefined {
     const final = this.#final;
     if (final === undefined) return undefined;
-    return final.dsl === undefined || final.dsl === this.env.graph.toDsl() ? final : undefined;
+    return final.dsl === undefined || final.dsl === this.dsl ? final : undefined;
   }
 
   nodeOutputs(): ReadonlyMap<string, string> {
@@ -250,12 +274,12 @@ export class OrchestrationSession {
     throwIfAborted(signal, 'workflow run');
     this.#nodeOutputs.clear();
     this.#trace.clear();
-    const dsl = this.env.graph.toDsl();
-    const prompts = this.env.graph.prompts();
+    const dsl = this.dsl;
+    const prompts = this.workflow?.graph.prompts() ?? {};
     this.#log({ event: 'run.started', dsl });
     let result: FinalRun;
     try {
-      result = await this.#runFinal(this.env, signal);
+      result = await this.#runFinal(this.env, signal, this.task);
     } catch (error) {
       this.#running = undefined;
       this.#log({ event: 'run.failed', error: describeError(error), cancelled: signal.aborted });
@@ -277,9 +301,11 @@ export class OrchestrationSession {
   }
 
   export(format: 'json' | 'dsl' | 'mermaid'): string {
-    if (format === 'dsl') return this.env.graph.toDsl();
-    if (format === 'mermaid') return toMermaid(this.env.graph);
-    return JSON.stringify({ task: this.task, dsl: this.env.graph.toDsl(), nodes: this.env.graph.snapshot().nodes, prompts: this.env.graph.prompts() }, null, 2);
+    const workflow = this.workflow;
+    if (format === 'dsl') return this.dsl;
+    if (format === 'mermaid') return workflow === undefined ? `%% this canvas has no graph to draw\n%% ${this.dsl}` : toMermaid(workflow.graph);
+    if (workflow === undefined) return JSON.stringify({ task: this.task, dsl: this.dsl, result: this.env.result?.() ?? null }, null, 2);
+    return JSON.stringify({ task: this.task, dsl: workflow.graph.toDsl(), nodes: workflow.graph.snapshot().nodes, prompts: workflow.graph.prompts() }, null, 2);
   }
 
   snapshot(): SessionSnapshot {
@@ -291,11 +317,12 @@ export class OrchestrationSession {
       updatedAt: new Date().toISOString(),
       task: this.task,
       runtime: this.runtime,
-      canvas: this.env.snapshot(),
+      canvas: this.env.snapshot() as SessionSnapshot['canvas'],
       turns: this.#turns,
       tokens: this.#tokens,
       ...(this.#final === undefined ? {} : { final: this.#final }),
       undo: this.#undo,
+      done: this.env.done,
     };
   }
 
@@ -310,7 +337,7 @@ export class OrchestrationSession {
 
   async #apply(text: string, driver: Driver, signal: AbortSignal): Promise<TurnRecord> {
     const before = this.env.snapshot();
-    let result: Awaited<ReturnType<CanvasEnv['step']>>;
+    let result: CanvasStepOutcome;
     try {
       result = await this.env.step(text, signal);
     } catch (error) {
@@ -327,24 +354,32 @@ export class OrchestrationSession {
       throw new AbortError(driver === 'policy' ? 'policy turn' : 'your turn');
     }
     this.#undo = [...this.#undo, before].slice(-UNDO_LIMIT);
+    const info = this.#stepInfo(result, text);
     const turn: TurnRecord = {
-      round: result.info.round,
-      kind: result.info.kind,
+      round: info.round,
+      kind: info.kind,
       driver,
       text,
-      ...(result.info.reasoning === undefined ? {} : { reasoning: result.info.reasoning }),
-      ...(result.info.action === undefined ? {} : { action: result.info.action }),
-      accepted: result.info.accepted,
+      ...(info.reasoning === undefined ? {} : { reasoning: info.reasoning }),
+      ...(info.action === undefined ? {} : { action: info.action }),
+      accepted: info.accepted,
       feedback: result.feedback,
-      dsl: result.info.dsl,
+      dsl: info.dsl,
     };
     this.#turns = [...this.#turns, turn];
-    const simulated = typeof result.info.executionResult === 'object' && result.info.executionResult !== null ? result.info.executionResult['simulated_tokens'] : undefined;
-    if (typeof simulated === 'number' && result.info.executed) this.#tokens += simulated;
+    const simulated = typeof info.executionResult === 'object' && info.executionResult !== null ? info.executionResult['simulated_tokens'] : undefined;
+    if (typeof simulated === 'number' && info.executed) this.#tokens += simulated;
     await this.save();
     this.#log({ event: 'turn', round: turn.round, driver, kind: turn.kind, accepted: turn.accepted, text });
     this.#notify();
     return turn;
+  }
+
+  /** The built-in canvas reports every detail of a turn; a plugin canvas's turn counts as one accepted action unless its info says otherwise. */
+  #stepInfo(result: CanvasStepOutcome, text: string): Pick<StepInfo, 'round' | 'kind' | 'reasoning' | 'action' | 'accepted' | 'dsl' | 'executed' | 'executionResult'> {
+    if (this.workflow !== undefined) return result.info as StepInfo;
+    const info = result.info as { accepted?: unknown };
+    return { round: this.#turns.length + 1, kind: text.includes('<action>') ? 'action' : 'prompt', accepted: info.accepted !== false, dsl: this.dsl, executed: false, executionResult: null };
   }
 
   #notify(): void {
@@ -376,12 +411,19 @@ export function checkSnapshot(value: unknown, where = 'saved session'): SessionS
   if (typeof value['id'] !== 'string') issues.push('id is missing');
   if (!isRecord(value['task']) || typeof value['task']['problem'] !== 'string') issues.push('task.problem is missing');
   const canvas = value['canvas'];
-  if (!isRecord(canvas) || !isRecord(canvas['state']) || !isRecord(canvas['state']['graph']) || !Array.isArray(canvas['state']['graph']['nodes'])) issues.push('canvas.state.graph.nodes is missing');
+  // The built-in canvas's snapshot is checked in depth; a plugin canvas's is its own business.
+  if (!isRecord(canvas)) issues.push('canvas is missing');
+  else if (canvas['format'] === 'flowsteer.canvas' && (!isRecord(canvas['state']) || !isRecord(canvas['state']['graph']) || !Array.isArray(canvas['state']['graph']['nodes']))) issues.push('canvas.state.graph.nodes is missing');
   if (!Array.isArray(value['turns'])) issues.push('turns is not a list');
   if (typeof value['tokens'] !== 'number') issues.push('tokens is not a number');
   if (value['undo'] !== undefined && !Array.isArray(value['undo'])) issues.push('undo is not a list');
   if (issues.length > 0) throw new ValidationError(where, issues);
   return value as unknown as SessionSnapshot;
+}
+
+/** The state of a built-in canvas snapshot; undefined for a plugin canvas's. */
+export function builtinCanvasState(canvas: SessionSnapshot['canvas']): CanvasSnapshot['state'] | undefined {
+  return canvas['format'] === 'flowsteer.canvas' ? (canvas as CanvasSnapshot).state : undefined;
 }
 
 /** Summaries of saved sessions, newest first. A damaged file is listed as damaged, never fatal. */
@@ -392,7 +434,8 @@ export async function listSessions(store: Store): Promise<SessionSummary[]> {
       const id = key.slice('sessions/'.length);
       try {
         const s = checkSnapshot(await store.get<unknown>(key), `sessions/${id}`);
-        return { id: s.id, updatedAt: String(s.updatedAt), task: s.task.problem, dsl: s.canvas.state.graph.nodes.length === 0 ? '' : (s.turns[s.turns.length - 1]?.dsl ?? ''), finished: s.canvas.state.finished === true, turns: s.turns.length };
+        const state = builtinCanvasState(s.canvas);
+        return { id: s.id, updatedAt: String(s.updatedAt), task: s.task.problem, dsl: state?.graph.nodes.length === 0 ? '' : (s.turns[s.turns.length - 1]?.dsl ?? ''), finished: s.done ?? state?.finished === true, turns: s.turns.length };
       } catch (error) {
         const reason = error instanceof ValidationError ? error.issues.join('; ') : error instanceof StoreError ? 'not valid JSON' : describeError(error);
         return { id, updatedAt: '', task: '', dsl: '', finished: false, turns: 0, damaged: reason };

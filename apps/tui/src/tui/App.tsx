@@ -3,6 +3,7 @@ import { useEffect, useReducer, useRef, useState } from 'react';
 import { AbortError, describeError, terminalSafeLine } from '@flowsteer/core';
 import { checkHumanInput, expandShorthand, rejectionReason } from '../session/human.js';
 import type { OrchestrationSession, SessionSummary } from '../session/session.js';
+import type { CanvasEnv } from '@flowsteer/canvas';
 import type { Key } from './keys.js';
 import { commandFor, type Command } from './keymap.js';
 import { editorState } from './line-editor.js';
@@ -176,14 +177,17 @@ export function App(props: AppProps): React.JSX.Element {
   const openEditor = (purpose: EditorPurpose, text = '', nodeId?: string): void =>
     dispatch({ type: 'open', overlay: { kind: 'editor', purpose, editor: editorState(text, purpose === 'prompt' ? 0 : uiRef.current.history.length), ...(nodeId === undefined ? {} : { nodeId }) } });
 
-  const facts = (s: OrchestrationSession) => ({
-    operators: s.env.operatorSpecs.map((o) => o.name),
-    nodeIds: [...new Set([...s.env.graph.nodes.map((n) => n.id), ...s.env.graph.operatorNodes().map((n) => n.id)])],
+  const facts = (w: CanvasEnv, s: OrchestrationSession) => ({
+    operators: w.operatorSpecs.map((o) => o.name),
+    nodeIds: [...new Set([...w.graph.nodes.map((n) => n.id), ...w.graph.operatorNodes().map((n) => n.id)])],
     awaitingPrompt: s.awaitingPrompt,
   });
 
+  /** Keys that edit the graph need the built-in canvas; a plugin canvas takes typed actions only. */
+  const noGraph = 'this canvas (canvas.use) has no graph to edit here — h types an action for it';
+
   const awaitedHint = (s: OrchestrationSession): string => {
-    const pending = s.env.state.pending;
+    const pending = s.workflow?.state.pending;
     const operator = pending === undefined ? undefined : pending.kind === 'children' ? pending.targets[pending.cursor]?.operator : pending.operator;
     return `the canvas is waiting for a prompt for ${operator ?? 'the new node'}: space lets the policy write it, h writes it yourself`;
   };
@@ -208,7 +212,7 @@ export function App(props: AppProps): React.JSX.Element {
     if (s === undefined) return;
     if (purpose === 'prompt') {
       const id = nodeId ?? '';
-      const current = s.env.graph.prompts()[id]?.prompt ?? '';
+      const current = s.workflow?.graph.prompts()[id]?.prompt ?? '';
       if (text.trim() === '' || text.trim() === current.trim()) {
         say(`prompt of ${id} unchanged`);
         return;
@@ -219,7 +223,8 @@ export function App(props: AppProps): React.JSX.Element {
       });
       return;
     }
-    const slip = checkHumanInput(text, facts(s));
+    // A plugin canvas judges its own input: nothing to check it against here.
+    const slip = s.workflow === undefined ? undefined : checkHumanInput(text, facts(s.workflow, s));
     if (slip !== undefined) {
       // Nothing reaches the canvas: no round is spent. The text stays for fixing.
       say(slip, 'error');
@@ -252,7 +257,7 @@ export function App(props: AppProps): React.JSX.Element {
     }
     if (s === undefined) return;
     if (purpose === 'edit-node') {
-      openEditor('prompt', s.env.graph.prompts()[item.value]?.prompt ?? '', item.value);
+      openEditor('prompt', s.workflow?.graph.prompts()[item.value]?.prompt ?? '', item.value);
       return;
     }
     void work('add operator', async (signal) => {
@@ -295,17 +300,19 @@ export function App(props: AppProps): React.JSX.Element {
       case 'add-operator': {
         if (done) return say('the workflow is finished — u undoes the finish');
         if (s.awaitingPrompt) return say(awaitedHint(s));
+        if (s.workflow === undefined) return say(noGraph, 'error');
         setMode('paused');
-        const items = s.env.operatorSpecs.map((o) => ({ value: o.name, label: `${o.name.padEnd(18)} ${o.category}  ${o.description}` }));
+        const items = s.workflow.operatorSpecs.map((o) => ({ value: o.name, label: `${o.name.padEnd(18)} ${o.category}  ${o.description}` }));
         return dispatch({ type: 'open', overlay: { kind: 'picker', purpose: 'add-operator', title: 'Add which operator? (↑/↓, Enter, Esc)', items, index: 0 } });
       }
       case 'edit-prompt': {
         if (done) return say('the workflow is finished — u undoes the finish');
         if (s.awaitingPrompt) return say(awaitedHint(s));
-        const nodes = s.env.graph.operatorNodes();
+        if (s.workflow === undefined) return say(noGraph, 'error');
+        const nodes = s.workflow.graph.operatorNodes();
         if (nodes.length === 0) return say('no nodes yet — add one first (o, or h then add X)');
         setMode('paused');
-        const prompts = s.env.graph.prompts();
+        const prompts = s.workflow.graph.prompts();
         const items = nodes.map((n) => ({ value: n.id, label: `${n.id.padEnd(12)} ${n.operator.padEnd(16)} ${prompts[n.id]?.prompt === undefined ? '(default prompt)' : terminalSafeLine(prompts[n.id]?.prompt ?? '')}` }));
         return dispatch({ type: 'open', overlay: { kind: 'picker', purpose: 'edit-node', title: "Edit which node's prompt? (↑/↓, Enter, Esc)", items, index: 0 } });
       }
@@ -315,11 +322,11 @@ export function App(props: AppProps): React.JSX.Element {
         return;
       case 'finish':
         if (done) return say('already finished — r runs the workflow');
-        if (s.env.graph.nodes.length === 0) return say('nothing to finish: the canvas is empty — add operators first (o, or h then add X)', 'error');
+        if (s.workflow?.graph.nodes.length === 0) return say('nothing to finish: the canvas is empty — add operators first (o, or h then add X)', 'error');
         if (s.awaitingPrompt) return say(awaitedHint(s), 'error');
         {
           // The canvas would reject this finish and spend a round on it: say why now instead.
-          const violation = s.env.finishViolation();
+          const violation = s.workflow?.finishViolation();
           if (violation !== undefined) return say(`cannot finish yet: ${violation.message.replace(/^Finish rejected:\s*/, '')} ${violation.hint}`, 'error');
         }
         void work('finish', async (signal) => {
@@ -328,7 +335,7 @@ export function App(props: AppProps): React.JSX.Element {
         });
         return;
       case 'run':
-        if (s.env.graph.nodes.length === 0) return say('nothing to run: the workflow is empty', 'error');
+        if (s.workflow?.graph.nodes.length === 0) return say('nothing to run: the workflow is empty', 'error');
         void work('run', async (signal) => {
           say('running the workflow… esc cancels');
           const result = await s.runFinal(signal);

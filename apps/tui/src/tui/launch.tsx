@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { render } from 'ink';
 import { Tokens, resolveToken, writeFileAtomic, type Host } from '@flowsteer/core';
-import { CanvasEnv } from '@flowsteer/canvas';
 import { CliUsageError } from '../errors.js';
 import { OrchestrationSession, checkSnapshot, listSessions } from '../session/session.js';
 import { lockSession } from '../session/lock.js';
 import { resolveRuntime, type PolicyChoice } from '../session/runtime.js';
 import { App, type QuitHow } from './App.js';
 import { editInExternalEditor } from './external-editor.js';
+import { sessionDepsFor } from './session-deps.js';
 
 export interface LaunchOptions {
   readonly task?: string;
@@ -54,17 +54,14 @@ export async function launchTui(host: Host<Record<never, never>>, options: Launc
   }
 
   const runtime = await resolveRuntime(host, { ...(options.policy === undefined ? {} : { choice: options.policy }), events: host.events, ...(options.probeUrls === undefined ? {} : { probeUrls: options.probeUrls }) });
+  let deps: Awaited<ReturnType<typeof sessionDepsFor>>;
+  try {
+    deps = await sessionDepsFor(host, runtime, store, canvas);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
   const releases: Array<() => Promise<void>> = [];
-  const deps = (type: string) => ({
-    // Operators from installed plugins join the library the policy is shown.
-    env: new CanvasEnv({ ...canvas, ...runtime.vocabulary, executor: runtime.executor, events: host.events, runId: 'session' }),
-    // Per task type: `template:auto` builds a different workflow for code than for math.
-    policy: runtime.createPolicy(type),
-    runFinal: runtime.runFinal,
-    events: host.events,
-    store,
-    runtime: runtime.label,
-  });
   const start = async (problem: string, type: string): Promise<OrchestrationSession> => {
     const session = await OrchestrationSession.start({ problem, type }, deps(type));
     releases.push(await lockSession(store.location, session.id));

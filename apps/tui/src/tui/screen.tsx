@@ -43,7 +43,7 @@ export function Screen(props: ScreenProps): React.JSX.Element {
       [
         ui.quitting !== undefined ? (busy ? `${spinner}cancelling… quitting` : 'quitting') : `${spinner}${busy ? `${running?.what ?? 'working'}${elapsed}` : session === undefined ? 'no session yet' : ui.mode}`,
         session?.runningNode === undefined ? '' : `running ${session.runningNode}`,
-        session === undefined ? '' : `turn ${session.env.state.round}/${session.env.maxRounds}`,
+        session === undefined ? '' : `turn ${session.round}${session.maxRounds === undefined ? '' : `/${session.maxRounds}`}`,
         session === undefined ? '' : `${session.tokens} tokens`,
         session === undefined ? '' : session.done ? 'finished' : session.awaitingPrompt ? 'awaiting a prompt' : '',
         healthText,
@@ -117,7 +117,7 @@ export function Screen(props: ScreenProps): React.JSX.Element {
     const flowHeight = Math.min(flow.length + 1, Math.max(3, Math.floor(bodyHeight * 0.45)));
     const activityHeight = bodyHeight - flowHeight;
     body = [
-      ...fitPane(`Workflow · ${session.env.graph.operatorNodes().length} nodes`, flow, flowHeight, ui.scroll.workflow, ui.focus === 'workflow', width).rows,
+      ...fitPane(session.workflow === undefined ? 'Workflow' : `Workflow · ${session.workflow.graph.operatorNodes().length} nodes`, flow, flowHeight, ui.scroll.workflow, ui.focus === 'workflow', width).rows,
       ...fitPane('Activity', activity, activityHeight, ui.scroll.activity, ui.focus === 'activity', width).rows,
     ];
   }

@@ -45,7 +45,8 @@ function nodeRows(node: WorkflowNode): string[] {
 }
 
 export function workflowLines(session: OrchestrationSession): Line[] {
-  const graph = session.env.graph;
+  const graph = session.workflow?.graph;
+  if (graph === undefined) return [line(session.dsl === '' ? '(nothing yet — space lets the policy act)' : session.dsl, { bold: true })];
   const dsl = graph.toDsl();
   return [line(dsl === '' ? '(empty — space lets the policy act, o adds an operator)' : dsl, { bold: true }), ...graph.nodes.flatMap(nodeRows).map((row) => line(row))];
 }
