@@ -44,10 +44,13 @@ export function evalProblemOf(task: EnvTask): EvalProblem {
  */
 export class EvalScorer implements EpisodeScorer {
   readonly #openSandbox: (() => Promise<Sandbox>) | undefined;
+  readonly #openDs1000Sandbox: (() => Promise<Sandbox>) | undefined;
   #sandbox: Promise<Sandbox> | undefined;
 
-  constructor(options: { readonly sandbox?: () => Promise<Sandbox> } = {}) {
+  /** `ds1000Sandbox` opens a sandbox with numpy and pandas for each DS-1000 answer (closed after it). */
+  constructor(options: { readonly sandbox?: () => Promise<Sandbox>; readonly ds1000Sandbox?: () => Promise<Sandbox> } = {}) {
     this.#openSandbox = options.sandbox;
+    this.#openDs1000Sandbox = options.ds1000Sandbox;
   }
 
   async score(task: EnvTask, prediction: string, mode: ScoringMode): Promise<EpisodeScore> {
@@ -56,6 +59,7 @@ export class EvalScorer implements EpisodeScorer {
     const options: ScoringOptions = {
       mode,
       ...(metric === 'pass@1' && this.#openSandbox !== undefined ? { sandbox: await (this.#sandbox ??= this.#openSandbox()) } : {}),
+      ...(metric === 'pass@1' && this.#openDs1000Sandbox !== undefined ? { openDs1000Sandbox: this.#openDs1000Sandbox } : {}),
     };
     const score = await scoreAnswer(problem, prediction, options, metric);
     return { correctness: score.score, metric, extracted: score.extracted, detail: score.reason };

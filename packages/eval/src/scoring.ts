@@ -32,8 +32,8 @@ export interface ScoringOptions {
   readonly sandbox?: Sandbox;
   /**
    * Where DS-1000 answers run (they need numpy and pandas). Without it, `openDs1000Sandbox` is
-   * called; without both, `sandbox` itself is used unless it is the plain isolated one (id
-   * `system-python`, which has neither library).
+   * called; without both, `sandbox` itself is used, and the plain isolated one (id
+   * `system-python`, which has neither library) is refused with an error naming these options.
    */
   readonly ds1000Sandbox?: Sandbox;
   /**
@@ -156,7 +156,8 @@ async function codeScore(problem: EvalProblem, prediction: string, options: Scor
 /** DS-1000 needs numpy and pandas: the plain isolated sandbox is swapped for a scientific one for the call. */
 async function withDs1000Sandbox(options: ScoringOptions, sandbox: Sandbox, score: (scientific: Sandbox) => Promise<CodeVerdict>): Promise<CodeVerdict> {
   if (options.ds1000Sandbox !== undefined) return score(options.ds1000Sandbox);
-  const open = options.openDs1000Sandbox ?? (sandbox.id === PLAIN_SANDBOX_ID ? await legacyScientificSandbox() : undefined);
+  const open = options.openDs1000Sandbox;
+  if (open === undefined && sandbox.id === PLAIN_SANDBOX_ID) throw new Error(`DS-1000 needs numpy and pandas, which the plain ${PLAIN_SANDBOX_ID} sandbox does not have: pass ds1000Sandbox or openDs1000Sandbox in the scoring options`);
   if (open === undefined) return score(sandbox);
   const scientific = await open();
   try {
@@ -167,21 +168,6 @@ async function withDs1000Sandbox(options: ScoringOptions, sandbox: Sandbox, scor
 }
 
 const PLAIN_SANDBOX_ID = 'system-python';
-
-/**
- * Callers that pass only the plain `system-python` sandbox were given a scientific one by this
- * package before it stopped depending on `@flowsteer/operators-code`. They still are when that
- * package is installed (an optional peer); pass `openDs1000Sandbox` instead.
- */
-async function legacyScientificSandbox(): Promise<() => Sandbox> {
-  let operatorsCode: typeof import('@flowsteer/operators-code');
-  try {
-    operatorsCode = await import('@flowsteer/operators-code');
-  } catch {
-    throw new Error(`DS-1000 needs numpy and pandas, which the plain ${PLAIN_SANDBOX_ID} sandbox does not have: pass ds1000Sandbox or openDs1000Sandbox in the scoring options`);
-  }
-  return () => new operatorsCode.SystemPythonSandbox({ preload: ['numpy', 'pandas'], memoryMb: 2048, pool: 0 });
-}
 
 function referenceScore(problem: EvalProblem, prediction: string, metric: MetricName): Score {
   const mode: MetricMode = 'reference';

@@ -141,9 +141,7 @@ describe('DS-1000 through the signed test harness (numpy/pandas sandbox)', () =>
     expect((await scoreAnswer(problem(numpyContext), 'result = a.T', { sandbox: named, timeoutMs: 60_000 })).correct).toBe(true);
   });
 
-  it('the plain isolated sandbox is swapped for its numpy twin for DS-1000', async () => {
-    const score = await scoreAnswer(problem(numpyContext), 'result = a.T', { sandbox: plain, timeoutMs: 60_000 });
-    expect(score.reason).toBe('test_execution passed');
-    expect(score.correct).toBe(true);
+  it('the plain isolated sandbox alone is refused for DS-1000, naming the options that fix it', async () => {
+    await expect(scoreAnswer(problem(numpyContext), 'result = a.T', { sandbox: plain, timeoutMs: 60_000 })).rejects.toThrow(/DS-1000 needs numpy and pandas.*openDs1000Sandbox/);
   });
 });

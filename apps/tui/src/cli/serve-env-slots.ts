@@ -92,7 +92,10 @@ export async function resolveServeEnvSlots(host: AnyHost, events: EventBus, opti
 
   const named = resolveToken(host.container, Tokens.Scorer);
   // The eval scorer opens its own sandbox on the first code task and closes it with the server.
-  const scorer = named === undefined ? new EvalScorer({ sandbox: sandbox.open }) : new SlotScorer(named);
+  // DS-1000 needs numpy and pandas: beside the plain isolated sandbox, its scientific twin runs those answers.
+  const scientific = sandbox.name === 'system-python' ? host.registries.sandboxes.tryGet('system-python-numpy') : undefined;
+  const ds1000 = scientific === undefined ? {} : { ds1000Sandbox: async () => scientific({ workers: 0, ...(config.sandbox.timeoutMs === undefined ? {} : { timeoutMs: config.sandbox.timeoutMs }) }) };
+  const scorer = named === undefined ? new EvalScorer({ sandbox: sandbox.open, ...ds1000 }) : new SlotScorer(named);
   const scorerLabel = named === undefined ? 'each task metric' : `scorer ${config.scorer.use}`;
 
   return {

@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { bootHost, CanvasSettingsSchema, CORE_VERSION, PLUGIN_API_VERSION, Tokens, resolveToken, terminalSafeJson, type Host, type PluginReport, type Sandbox } from '@flowsteer/core';
 import { CliUsageError } from '../errors.js';
 import { registerBuiltins } from '../session/builtins.js';
+import { ds1000Option } from '../session/ds1000.js';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, Interrupted: 130 } as const;
@@ -78,7 +79,7 @@ export async function boot(io: CliIo, options: GlobalOptions) {
     ...(options.config === undefined ? {} : { file: options.config }),
     overrides: overridesFrom(options.set),
     pluginRoots: [appRoot],
-    builtins: (registries) => registerBuiltins(registries, { sandbox }),
+    builtins: (registries) => registerBuiltins(registries, { sandbox, codeScoring: (opened) => (booted === undefined ? {} : ds1000Option(booted, opened)) }),
     onWarning: (message) => io.stderr(`warning: ${message}\n`),
   });
   return booted;

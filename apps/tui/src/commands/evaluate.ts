@@ -5,6 +5,7 @@ import { WorkflowExecutor } from '@flowsteer/canvas';
 import { RecordingBackend } from '@flowsteer/backends-replay';
 import { CliUsageError } from '../errors.js';
 import { resolveRuntime, type PolicyChoice } from '../session/runtime.js';
+import { ds1000Option } from '../session/ds1000.js';
 
 const METRICS: readonly MetricName[] = ['math', 'f1', 'em', 'mc', 'pass@1'];
 
@@ -94,7 +95,7 @@ export async function scoreCommand(host: Host<Record<never, never>>, lines: read
         ...(line.test === undefined ? {} : { test: line.test }),
         ...(line.entry_point === undefined ? {} : { entryPoint: line.entry_point }),
       };
-      const score = await scoreAnswer(problem, line.prediction, { mode: settings.mode, ...(sandbox === undefined ? {} : { sandbox }) }, metric);
+      const score = await scoreAnswer(problem, line.prediction, { mode: settings.mode, ...(sandbox === undefined ? {} : { sandbox, ...ds1000Option(host, sandbox) }) }, metric);
       results.push({ metric: score.metric, mode: score.mode, benchmark, score: score.score, correct: score.correct, extracted: score.extracted, reason: score.reason, ...(score.em === undefined ? {} : { em: score.em }), ...(score.f1 === undefined ? {} : { f1: score.f1 }), ...(score.variants === undefined ? {} : { variants: score.variants }) });
     }
     return results;
@@ -183,7 +184,7 @@ export async function evalCommand(host: Host<Record<never, never>>, options: Eva
       generation: generationSettings(host),
       concurrency: options.concurrency,
       seed: options.seed,
-      scoring: { sandbox, mode: options.metricMode },
+      scoring: { sandbox, mode: options.metricMode, ...ds1000Option(host, sandbox) },
       sandboxLabel: options.sandbox ?? host.config.config.sandbox.use,
       ...(scorer === undefined ? {} : { scorer }),
       // The canvas canvas.use names (the built-in CanvasEnv unless configured otherwise).

@@ -5,7 +5,7 @@ import { FEATURE_SIZE, SimulatedExecutor } from '@flowsteer/cwrpo';
 import { OnnxPolicy, OnnxPolicyModel } from '@flowsteer/onnx-policy';
 import { scoreAnswer, type EvalProblem, type MetricName } from '@flowsteer/eval';
 import { HumanPolicy } from './human.js';
-import { passAt1Scorer } from './pass-at-1.js';
+import { passAt1Scorer, type CodeScoringOptions } from './pass-at-1.js';
 import { cwrpoTrainer } from './trainer.js';
 
 /** Who provides the app's own implementations in `plugins list` and clash reports (first-party). */
@@ -39,6 +39,8 @@ function metricScorer(metric: MetricName, problemType: EvalProblem['problemType'
 export interface BuiltinServices {
   /** A new sandbox as `sandbox.use` names it (the caller closes it). */
   readonly sandbox?: () => Promise<Sandbox>;
+  /** Extra scoring options for code run in `sandbox` (DS-1000's scientific sandbox). */
+  readonly codeScoring?: CodeScoringOptions;
 }
 
 /**
@@ -74,5 +76,5 @@ export function registerBuiltins(registries: Registries, services: BuiltinServic
   add(registries.trainers, 'cwrpo', () => cwrpoTrainer());
 
   for (const [metric, type] of [['math', 'math'], ['f1', 'qa'], ['em', 'qa'], ['mc', 'mc']] as const) add(registries.scorers, metric, metricScorer(metric, type));
-  add(registries.scorers, 'pass@1', passAt1Scorer(services.sandbox ?? (() => Promise.reject(new Error('pass@1 needs a sandbox and this host has none')))));
+  add(registries.scorers, 'pass@1', passAt1Scorer(services.sandbox ?? (() => Promise.reject(new Error('pass@1 needs a sandbox and this host has none'))), services.codeScoring));
 }
