@@ -1,5 +1,5 @@
-import type { ProblemType } from './feedback.js';
-import { isMultipleChoiceType, truncate } from './feedback.js';
+import type { ProblemType } from './feedback/values.js';
+import { isMultipleChoiceType, truncate } from './feedback/values.js';
 import { removeBlocks } from './parsing/tag-scanner.js';
 import { ECMASCRIPT_SEMANTICS } from './parsing/text-semantics.js';
 import type { OperatorSpec } from './vocabulary.js';
