@@ -86,30 +86,49 @@ function mentionStart(semantics: TextSemantics, name: string): string {
   return /^[\p{L}\p{N}_]/u.test(name) && !/^[.*+?^${}()|[\]\\]/.test(name) ? wordLiteral(semantics, escapeRegExp(name)) : `${semantics.wordBoundaryBefore}${escapeRegExp(name)}`;
 }
 
-/** One whole-word pattern per operator, compiled once per vocabulary. */
-const mentionPatterns = new Map<string, readonly { readonly op: string; readonly pattern: RegExp }[]>();
+interface Mention {
+  readonly op: string;
+  /** The lower-cased name: a text without it cannot match `pattern` (no case-insensitive flag). */
+  readonly literal: string;
+  readonly pattern: RegExp;
+}
 
-function operatorMentions(operators: readonly string[], semantics: TextSemantics): readonly { readonly op: string; readonly pattern: RegExp }[] {
+/** One whole-word pattern per operator, compiled once per vocabulary. */
+const mentionPatterns = new Map<string, readonly Mention[]>();
+/** The same, by identity, for frozen vocabularies (they cannot change, so no key text is needed). */
+const frozenMentions = { ecmascript: new WeakMap<readonly string[], readonly Mention[]>(), python: new WeakMap<readonly string[], readonly Mention[]>() };
+
+function operatorMentions(operators: readonly string[], semantics: TextSemantics): readonly Mention[] {
+  const frozen = Object.isFrozen(operators) ? frozenMentions[semantics.name] : undefined;
+  const known = frozen?.get(operators);
+  if (known !== undefined) return known;
   const key = `${semantics.name}\u0000${operators.join('\u0000')}`;
   let patterns = mentionPatterns.get(key);
   if (patterns === undefined) {
-    patterns = operators.map((op) => ({ op, pattern: new RegExp(`${mentionStart(semantics, op.toLowerCase())}${semantics.wordBoundaryAfter}`, semantics.flags) }));
+    patterns = operators.map((op) => {
+      const literal = op.toLowerCase();
+      return { op, literal, pattern: new RegExp(`${mentionStart(semantics, literal)}${semantics.wordBoundaryAfter}`, semantics.flags) };
+    });
     if (mentionPatterns.size > 64) mentionPatterns.clear();
     mentionPatterns.set(key, patterns);
   }
+  frozen?.set(operators, patterns);
   return patterns;
 }
 
 function fallback(raw: string, operators: readonly string[], semantics: TextSemantics): ParsedAction {
   const text = removeBlocks(removeBlocks(removeBlocks(raw, '<think>', '</think>', true), '<thinking>', '</thinking>', true), '<reasoning>', '</reasoning>', true);
   const lower = text.toLowerCase();
-  if (FINISH_PHRASES[semantics.name].some((phrase) => phrase.test(lower))) return { action: { type: 'finish' }, fallback: FALLBACK_FINISH };
+  // Every finish phrase spells "finish" or "complete" literally.
+  if ((lower.includes('finish') || lower.includes('complete')) && FINISH_PHRASES[semantics.name].some((phrase) => phrase.test(lower))) return { action: { type: 'finish' }, fallback: FALLBACK_FINISH };
   // Order of first mention, so the message is deterministic (the reference used set order).
-  const found = operatorMentions(operators, semantics)
-    .map(({ op, pattern }) => ({ op, at: lower.search(pattern) }))
-    .filter((hit) => hit.at >= 0)
-    .sort((a, b) => a.at - b.at)
-    .map((hit) => hit.op);
+  const hits: { op: string; at: number }[] = [];
+  for (const { op, literal, pattern } of operatorMentions(operators, semantics)) {
+    if (!lower.includes(literal)) continue;
+    const at = lower.search(pattern);
+    if (at >= 0) hits.push({ op, at });
+  }
+  const found = hits.sort((a, b) => a.at - b.at).map((hit) => hit.op);
   if (found.length === 1) return { action: { type: 'add', structure: 'operator', operator: found[0] as string }, fallback: FALLBACK_ADD };
   if (found.length > 1) return invalid(`Found multiple operators (${found.join(', ')}) but no clear structure. Please use explicit XML format.`);
   return invalid('Could not parse action from text');
@@ -128,6 +147,8 @@ export function parseAction(raw: string, operators: readonly string[], options: 
   if (semantics.trim(raw) === '') return invalid('Empty input');
   const thinkOnly = firstBlock(raw, '<think_only>', '</think_only>');
   if (thinkOnly !== undefined) return invalid(THINK_ONLY_ERROR, semantics.trim(thinkOnly.inner));
+  // Tags open with "<" or "[": text with neither is free text.
+  if (!raw.includes('<') && !raw.includes('[')) return fallback(raw, operators, semantics);
 
   const tags = new TagScanner(removeBlocks(raw, '```', '```'), semantics);
   // `reasoning or thought`: an empty <reasoning> falls back to <thought>.

@@ -7,7 +7,7 @@ import { NULL_EVENT_SINK, describeError, throwIfAborted, type EventSink } from '
 import { parseAction, type CanvasAction, type ParseOptions } from './actions.js';
 import { executionText, hasExecutionResult } from './feedback/values.js';
 import { recordError } from './feedback/memory.js';
-import { WorkflowGraph, type GraphSnapshot, type GraphStatistics } from './graph.js';
+import { WorkflowGraph, type GraphOptions, type GraphSnapshot, type GraphStatistics } from './graph.js';
 import { applyPromptRules, extractPromptContent, isMultipleChoiceProblem } from './guidance.js';
 import type { CanvasObservation, CanvasObservationState } from './observation.js';
 import { FrameObservation, type ObservationFrame, type ObservationRenderer } from './observation-frame.js';
@@ -15,7 +15,7 @@ import { buildPromptRequest } from './prompt.js';
 import { renderActionPrompt } from './prompt-text.js';
 import { finishViolation, type FinishViolation } from './finish-rules.js';
 import { rolesFor, type OperatorRoles } from './roles.js';
-import { EpisodeText, previousError, type ChildrenPending, type FeedbackExtra } from './step-text.js';
+import { episodeTextFor, previousError, type ChildrenPending, type EpisodeText, type EpisodeTextSettings, type FeedbackExtra } from './step-text.js';
 import { historyEntry, newOutcome, stepInfo, type Outcome } from './step-records.js';
 import { DEFAULT_LIBRARY, REFERENCE_OPERATORS, sortedNames, type OperatorSpec } from './vocabulary.js';
 import {
@@ -40,6 +40,8 @@ export * from './env-types.js';
 export { testPreview } from './step-text.js';
 
 const NEVER_ABORTED = new AbortController().signal;
+/** The sorted "Valid operators" text per accepted-name set (graphs of one vocabulary share the set). */
+const validLists = new WeakMap<ReadonlySet<string>, string>();
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type LiveState = Mutable<Omit<CanvasState, 'graph'>> & { history: HistoryEntry[] };
@@ -89,8 +91,9 @@ export class CanvasEnv {
   /** The state fields as the last step (or reset) left them, shared by its observation and the next undo entry. */
   #committed: LiveState | undefined;
   readonly #undo: UndoEntry[] = [];
-  #names: readonly string[] | undefined;
-  #validList: string | undefined;
+  readonly #names: readonly string[];
+  #newGraphOptions: GraphOptions | undefined;
+  #textSettings: EpisodeTextSettings | undefined;
 
   constructor(options: CanvasOptions = {}) {
     this.maxRounds = options.maxRounds ?? 20;
@@ -100,14 +103,12 @@ export class CanvasEnv {
     this.executeEachStep = options.executeEachStep ?? true;
     this.quirks = { ...CORRECTED_QUIRKS, ...options.quirks };
     this.operatorSpecs = options.operators ?? REFERENCE_OPERATORS;
-    const specs = new Map<string, OperatorSpec>();
-    // The first spec of a name wins, as a linear search would find it.
-    for (const spec of this.operatorSpecs) if (!specs.has(spec.name)) specs.set(spec.name, spec);
-    this.#specs = specs;
-    const libraryNames = options.library ?? DEFAULT_LIBRARY.filter((name) => specs.has(name));
+    const vocabulary = indexVocabulary(this.operatorSpecs);
+    this.#specs = vocabulary.specs;
+    this.#names = vocabulary.names;
     this.roles = rolesFor(this.operatorSpecs);
     this.maxStepChars = options.maxStepChars ?? DEFAULT_MAX_STEP_CHARS;
-    this.library = libraryNames.map((name) => specs.get(name) ?? { name, category: 'solver', description: '' });
+    this.library = options.library === undefined ? vocabulary.defaultLibrary : libraryOf(vocabulary.specs, options.library);
     this.#executor = options.executor;
     this.#events = options.events ?? NULL_EVENT_SINK;
     this.#emitting = this.#events !== NULL_EVENT_SINK;
@@ -575,23 +576,29 @@ export class CanvasEnv {
   }
 
   #validOperatorList(): string {
-    return (this.#validList ??= sortedNames(this.#graph.validOperators).join(', '));
+    const valid = this.#graph.validOperators;
+    let list = validLists.get(valid);
+    if (list === undefined) {
+      list = sortedNames(valid).join(', ');
+      validLists.set(valid, list);
+    }
+    return list;
   }
 
   get #operatorNames(): readonly string[] {
-    return (this.#names ??= this.operatorSpecs.map((o) => o.name));
+    return this.#names;
   }
 
-  get #graphOptions(): { operators: readonly string[]; parallelForbidden: ReadonlySet<string> } {
-    return { operators: this.#operatorNames, parallelForbidden: this.roles.parallelForbidden };
+  get #graphOptions(): GraphOptions {
+    return (this.#newGraphOptions ??= { operators: this.#operatorNames, parallelForbidden: this.roles.parallelForbidden, idScheme: this.quirks.positionalIds ? 'positional' : 'unique' });
   }
 
   #newGraph(): WorkflowGraph {
-    return new WorkflowGraph({ ...this.#graphOptions, idScheme: this.quirks.positionalIds ? 'positional' : 'unique' });
+    return new WorkflowGraph(this.#graphOptions);
   }
 
   #episodeText(task: CanvasTask): EpisodeText {
-    return new EpisodeText(task, { maxRounds: this.maxRounds, roles: this.roles, library: this.library, spec: (name) => this.#specs.get(name) });
+    return episodeTextFor(task, (this.#textSettings ??= { maxRounds: this.maxRounds, roles: this.roles, library: this.library, specs: this.#specs }));
   }
 
   #episode(): EpisodeText {
@@ -610,6 +617,33 @@ export class CanvasEnv {
     if (this.#state === undefined) throw new CanvasStateError('call reset(task) before using the canvas');
     return this.#state;
   }
+}
+
+interface VocabularyIndex {
+  readonly specs: ReadonlyMap<string, OperatorSpec>;
+  /** Frozen, and the same array for every canvas of the vocabulary, so name-keyed caches hit. */
+  readonly names: readonly string[];
+  readonly defaultLibrary: readonly OperatorSpec[];
+}
+
+/** Per vocabulary array, like the operator roles (a vocabulary is not edited once in use). */
+const vocabularies = new WeakMap<readonly OperatorSpec[], VocabularyIndex>();
+
+function indexVocabulary(operators: readonly OperatorSpec[]): VocabularyIndex {
+  let index = vocabularies.get(operators);
+  if (index === undefined) {
+    const specs = new Map<string, OperatorSpec>();
+    // The first spec of a name wins, as a linear search would find it.
+    for (const spec of operators) if (!specs.has(spec.name)) specs.set(spec.name, spec);
+    const names = Object.freeze(operators.map((o) => o.name));
+    index = { specs, names, defaultLibrary: Object.freeze(libraryOf(specs, DEFAULT_LIBRARY.filter((name) => specs.has(name)))) };
+    vocabularies.set(operators, index);
+  }
+  return index;
+}
+
+function libraryOf(specs: ReadonlyMap<string, OperatorSpec>, names: readonly string[]): readonly OperatorSpec[] {
+  return names.map((name) => specs.get(name) ?? { name, category: 'solver', description: '' });
 }
 
 function pendingOperator(pending: PendingPrompt): string {

@@ -44,6 +44,8 @@ export interface EditResult {
 const REFERENCE_NAMES: readonly string[] = REFERENCE_OPERATORS.map((o) => o.name);
 /** The accepted-name set and its sorted message text, per vocabulary array (graphs are created per episode). */
 const vocabularyCache = new WeakMap<readonly string[], { valid: ReadonlySet<string>; list: string }>();
+/** The forbidden-in-parallel set, per source collection (like the vocabulary, read once per collection). */
+const forbiddenCache = new WeakMap<Iterable<string>, ReadonlySet<string>>();
 
 /** Freezes a node (and its children) that came from outside, e.g. parsed JSON. */
 function freezeNode(node: WorkflowNode): WorkflowNode {
@@ -157,8 +159,6 @@ export class WorkflowGraph {
   readonly #parallelForbidden: ReadonlySet<string>;
   readonly idScheme: IdScheme;
   #nextId = 1;
-  /** The structure each child object belongs to (children are never shared between structures). */
-  readonly #parent = new WeakMap<OperatorNode, StructureNode>();
   /** Derived views, valid until the next edit. */
   #cache: { dsl?: string; stats?: GraphStatistics; nodeList?: readonly string[]; snapshot?: GraphSnapshot; operatorNodes?: readonly OperatorNode[] } = {};
 
@@ -168,7 +168,13 @@ export class WorkflowGraph {
     this.#valid = known?.valid ?? new Set(names);
     this.#validList = known?.list ?? sortedNames(this.#valid).join(', ');
     if (known === undefined) vocabularyCache.set(names, { valid: this.#valid, list: this.#validList });
-    this.#parallelForbidden = new Set(options.parallelForbidden ?? PARALLEL_FORBIDDEN);
+    const forbidden = options.parallelForbidden ?? PARALLEL_FORBIDDEN;
+    let forbiddenSet = forbiddenCache.get(forbidden);
+    if (forbiddenSet === undefined) {
+      forbiddenSet = new Set(forbidden);
+      forbiddenCache.set(forbidden, forbiddenSet);
+    }
+    this.#parallelForbidden = forbiddenSet;
     this.idScheme = options.idScheme ?? 'unique';
   }
 
@@ -286,19 +292,32 @@ export class WorkflowGraph {
   /** Derived once per edit; treat the result as read-only. */
   statistics(): GraphStatistics {
     if (this.#cache.stats !== undefined) return this.#cache.stats;
-    const operatorList = this.operatorNodes().map((n) => n.operator);
+    const operatorList: string[] = [];
+    let uniqueTypes = 0;
     let hasParallel = false;
     let hasConditional = false;
     let hasLoop = false;
+    const count = (operator: string): void => {
+      if (!operatorList.includes(operator)) uniqueTypes++;
+      operatorList.push(operator);
+    };
     for (const node of this.#nodes) {
-      if (node.type === 'parallel') hasParallel = true;
-      else if (node.type === 'conditional') hasConditional = true;
-      else if (node.type === 'loop') hasLoop = true;
+      if (node.type === 'operator') count(node.operator);
+      else if (node.type === 'conditional') {
+        hasConditional = true;
+        count(node.condition.operator);
+        count(node.trueBranch.operator);
+        if (node.falseBranch !== undefined) count(node.falseBranch.operator);
+      } else {
+        if (node.type === 'parallel') hasParallel = true;
+        else hasLoop = true;
+        for (const child of node.children) count(child.operator);
+      }
     }
     return (this.#cache.stats = Object.freeze({
       operatorList: Object.freeze(operatorList),
       totalOperators: operatorList.length,
-      uniqueTypes: new Set(operatorList).size,
+      uniqueTypes,
       hasParallel,
       hasConditional,
       hasLoop,
@@ -345,7 +364,6 @@ export class WorkflowGraph {
       if (reachable.has(node.id)) graph.#map.set(node.id, node);
       if (node.type !== 'operator') {
         for (const child of operatorsOf(node)) {
-          graph.#parent.set(child, node);
           if (reachable.has(child.id)) graph.#map.set(child.id, child);
         }
       }
@@ -356,18 +374,30 @@ export class WorkflowGraph {
   /** Swaps one operator node for its edited copy, in its structure, the node list and the id map. */
   #replace(old: OperatorNode, replacement: OperatorNode): void {
     this.#cache = {};
-    const parent = this.#parent.get(old);
+    const parent = this.#structureOf(old);
     if (parent === undefined) {
       const index = this.#nodes.indexOf(old);
       if (index >= 0) this.#nodes[index] = replacement;
     } else {
       const updated = withChild(parent, old, replacement);
-      for (const child of operatorsOf(updated)) this.#parent.set(child, updated);
       const index = this.#nodes.indexOf(parent);
       if (index >= 0) this.#nodes[index] = updated;
       if (this.#map.get(parent.id) === parent) this.#map.set(parent.id, updated);
     }
     if (this.#map.get(old.id) === old) this.#map.set(old.id, replacement);
+  }
+
+  /**
+   * The top-level structure holding a child object. An edit only reaches children through the id
+   * map, and removing a structure drops its children's ids, so a reachable child's structure is
+   * always in the node list.
+   */
+  #structureOf(child: OperatorNode): StructureNode | undefined {
+    for (const node of this.#nodes) {
+      if (node.type === 'operator') continue;
+      if (node.type === 'conditional' ? node.condition === child || node.trueBranch === child || node.falseBranch === child : node.children.includes(child)) return node;
+    }
+    return undefined;
   }
 
   #allocateId(): string {
@@ -389,10 +419,7 @@ export class WorkflowGraph {
     }
     this.#map.set(node.id, node);
     if (node.type !== 'operator') {
-      for (const child of operatorsOf(node)) {
-        this.#map.set(child.id, child);
-        this.#parent.set(child, node);
-      }
+      for (const child of operatorsOf(node)) this.#map.set(child.id, child);
     }
     return where;
   }

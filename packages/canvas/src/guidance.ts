@@ -92,6 +92,8 @@ export function isMultipleChoiceProblem(problem: string, type: ProblemType, refe
 
 /** Pulls the prompt text out of a prompt-turn completion (reference `_extract_prompt_content`). Linear time. */
 export function extractPromptContent(response: string): string {
+  // Every tag below starts with "<": plain text is only trimmed.
+  if (!response.includes('<')) return response.trim();
   const tagged = firstElement(response, 'prompt');
   if (tagged !== undefined) return tagged.inner.trim();
   let text = removeBlocks(response, '<think>', '</think>', true);

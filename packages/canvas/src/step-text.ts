@@ -47,7 +47,27 @@ export interface EpisodeTextSettings {
   readonly maxRounds: number;
   readonly library: readonly OperatorSpec[];
   readonly roles: OperatorRoles;
-  spec(name: string): OperatorSpec | undefined;
+  readonly specs: ReadonlyMap<string, OperatorSpec>;
+}
+
+/**
+ * Episode texts per task object: rollouts of one task (a training group, a replay) share the
+ * guidance and prompt bodies. A text is reused only for the same settings and unchanged task fields.
+ */
+const shared = new WeakMap<CanvasTask, EpisodeText[]>();
+
+export function episodeTextFor(task: CanvasTask, settings: EpisodeTextSettings): EpisodeText {
+  let texts = shared.get(task);
+  if (texts === undefined) {
+    texts = [];
+    shared.set(task, texts);
+  }
+  for (const text of texts) if (text.serves(task, settings)) return text;
+  const text = new EpisodeText(task, settings);
+  // A handful of configurations per task at most; more would be a caller creating settings per episode.
+  if (texts.length >= 8) texts.shift();
+  texts.push(text);
+  return text;
 }
 
 export class EpisodeText {
@@ -63,9 +83,22 @@ export class EpisodeText {
   #memoryFor: MemoryState | undefined;
   #memory = '';
 
+  readonly #fields: readonly [string, string, string | undefined, string | undefined];
+
   constructor(task: CanvasTask, settings: EpisodeTextSettings) {
     this.#task = task;
     this.#settings = settings;
+    this.#fields = [task.problem, task.type, task.entryPoint, task.test];
+  }
+
+  /** Whether this text renders exactly what a new one for `task` and `settings` would. */
+  serves(task: CanvasTask, settings: EpisodeTextSettings): boolean {
+    const mine = this.#settings;
+    const [problem, type, entryPoint, test] = this.#fields;
+    return (
+      task === this.#task && task.problem === problem && task.type === type && task.entryPoint === entryPoint && task.test === test &&
+      settings.maxRounds === mine.maxRounds && settings.library === mine.library && settings.roles === mine.roles && settings.specs === mine.specs
+    );
   }
 
   /** The general-purpose feedback block for the graph and memory as they are now. */
@@ -131,7 +164,7 @@ export class EpisodeText {
     let text = this.#guidance.get(operator);
     if (text === undefined) {
       const task = this.#task;
-      text = operatorGuidance(operator, this.#settings.spec(operator), task.problem, task.type);
+      text = operatorGuidance(operator, this.#settings.specs.get(operator), task.problem, task.type);
       this.#guidance.set(operator, text);
     }
     return text;
