@@ -132,18 +132,33 @@ export function operatorsOf(node: WorkflowNode): readonly OperatorNode[] {
   }
 }
 
+function joinOperators(children: readonly OperatorNode[], separator: string): string {
+  let text = '';
+  for (let i = 0; i < children.length; i++) text += (i === 0 ? '' : separator) + (children[i] as OperatorNode).operator;
+  return text;
+}
+
 /** Canonical DSL of one node (see the package README for the grammar). */
 export function renderNode(node: WorkflowNode): string {
   switch (node.type) {
     case 'operator':
       return node.operator;
     case 'parallel':
-      return `[${node.children.map((c) => c.operator).join(', ')}]`;
+      return `[${joinOperators(node.children, ', ')}]`;
     case 'conditional':
       return `${node.condition.operator} ? ${node.trueBranch.operator} : ${node.falseBranch?.operator ?? 'done'}`;
     case 'loop':
-      return `(${node.children.map((c) => c.operator).join(' -> ')}) * ${node.count}`;
+      return `(${joinOperators(node.children, ' -> ')}) * ${node.count}`;
   }
+}
+
+/** Views derived from the nodes, valid until the next edit (one object per version, all fields present: one shape). */
+class DerivedViews {
+  dsl: string | undefined = undefined;
+  stats: GraphStatistics | undefined = undefined;
+  nodeList: readonly string[] | undefined = undefined;
+  snapshot: GraphSnapshot | undefined = undefined;
+  operatorNodes: readonly OperatorNode[] | undefined = undefined;
 }
 
 /**
@@ -160,7 +175,7 @@ export class WorkflowGraph {
   readonly idScheme: IdScheme;
   #nextId = 1;
   /** Derived views, valid until the next edit. */
-  #cache: { dsl?: string; stats?: GraphStatistics; nodeList?: readonly string[]; snapshot?: GraphSnapshot; operatorNodes?: readonly OperatorNode[] } = {};
+  #cache = new DerivedViews();
 
   constructor(options: GraphOptions = {}) {
     const names = options.operators ?? REFERENCE_NAMES;
@@ -247,7 +262,7 @@ export class WorkflowGraph {
       return { success: false, message: `Node ${id} not found` };
     }
     const [removed] = this.#nodes.splice(index, 1);
-    this.#cache = {};
+    this.#cache = new DerivedViews();
     // Mirrors the reference: the map entry for this id goes, whichever node it pointed at, and so
     // do the ids of the removed node's children (not the children of the node the id now maps to).
     this.#map.delete(id);
@@ -276,7 +291,13 @@ export class WorkflowGraph {
   }
 
   toDsl(): string {
-    return (this.#cache.dsl ??= this.#nodes.map(renderNode).join(' -> '));
+    let dsl = this.#cache.dsl;
+    if (dsl === undefined) {
+      dsl = '';
+      for (let i = 0; i < this.#nodes.length; i++) dsl += (i === 0 ? '' : ' -> ') + renderNode(this.#nodes[i] as WorkflowNode);
+      this.#cache.dsl = dsl;
+    }
+    return dsl;
   }
 
   /** `{id}: {dsl} ({type})` for each top-level node. */
@@ -373,7 +394,7 @@ export class WorkflowGraph {
 
   /** Swaps one operator node for its edited copy, in its structure, the node list and the id map. */
   #replace(old: OperatorNode, replacement: OperatorNode): void {
-    this.#cache = {};
+    this.#cache = new DerivedViews();
     const parent = this.#structureOf(old);
     if (parent === undefined) {
       const index = this.#nodes.indexOf(old);
@@ -409,7 +430,7 @@ export class WorkflowGraph {
   }
 
   #insert(node: WorkflowNode, position: number | undefined): number | undefined {
-    this.#cache = {};
+    this.#cache = new DerivedViews();
     let where: number | undefined;
     if (position === undefined || position >= this.#nodes.length) {
       this.#nodes.push(node);

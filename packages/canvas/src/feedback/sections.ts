@@ -3,7 +3,7 @@
  * state, memory, execution result, hint, verification and round. Built by concatenation; the
  * state lines are one string per graph version, rendered once by the caller.
  */
-import { detectVerification, type VerifyResult } from './verification.js';
+import { detectVerification, type VerificationSignal, type VerifyResult } from './verification.js';
 import { executionText, looksLikeExecutionError, truncate, type ExecutionValue } from './values.js';
 
 export interface CanvasView {
@@ -64,13 +64,12 @@ function verifyBlock(verify: VerifyResult): string {
   return `${text}\n${RULE}`;
 }
 
-function executionBlock(problem: string, result: ExecutionValue, dsl: string): string {
-  const text = executionText(result);
+function executionBlock(problem: string, text: string, signal: VerificationSignal, dsl: string): string {
   const head = `[Original Problem]: ${truncate(problem, 300)}\n[Execution Result]: ${truncate(text, 500)}`;
   if (looksLikeExecutionError(text)) return `${head}\n[Next Step]: Execution failed. Consider adding/modifying operators or prompts to fix the workflow.`;
   let hint: string | undefined;
   if (dsl.endsWith('Format')) hint = '[HINT]: Format extracted concise answer. Consider finishing if satisfied.';
-  else hint = detectVerification(result, text).hint;
+  else hint = signal.hint;
   return `${head}${hint === undefined ? '' : `\n${hint}`}\n[Next Step]: Compare the problem and result above. If it answers the problem, you may finish; otherwise continue improving.`;
 }
 
@@ -78,12 +77,12 @@ export function renderFeedback(parts: FeedbackParts): string {
   let text = `<feedback>\n[Status]: ${parts.success ? 'Success' : 'Failed'}\n[Message]: ${parts.message}\n${parts.state}`;
   if (parts.memory !== undefined && parts.memory !== '') text += `\n${parts.memory}`;
   const execution = parts.execution;
-  if (execution !== undefined) text += `\n${executionBlock(execution.problem, execution.result, parts.dsl)}`;
+  // One verdict serves the execution block's hint and the verification block.
+  const resultText = execution === undefined ? '' : executionText(execution.result);
+  const signal = execution === undefined ? undefined : detectVerification(execution.result, resultText);
+  if (execution !== undefined && signal !== undefined) text += `\n${executionBlock(execution.problem, resultText, signal, parts.dsl)}`;
   if (parts.hint !== undefined) text += `\n[Hint]: ${parts.hint}`;
-  if (execution !== undefined) {
-    const { verify } = detectVerification(execution.result, executionText(execution.result));
-    if (verify !== undefined) text += `\n${verifyBlock(verify)}`;
-  }
+  if (signal?.verify !== undefined) text += `\n${verifyBlock(signal.verify)}`;
   text += `\n[Round]: ${parts.round}/${parts.maxRounds}`;
   if (parts.final === 'complete') text += '\n[Final]: Workflow construction complete';
   if (parts.final === 'max_rounds') text += '\n[Final]: Auto-finished due to max rounds';
