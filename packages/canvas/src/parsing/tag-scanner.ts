@@ -87,7 +87,13 @@ export class TagScanner {
     const folded = this.#folded;
     for (let open = this.findTag(name, 0); open !== undefined; open = this.findTag(name, open[1])) {
       const at = this.#skipSpace(open[1]);
-      const keyword = keywords.find((k) => folded.startsWith(k, at));
+      let keyword: string | undefined;
+      for (const candidate of keywords) {
+        if (folded.startsWith(candidate, at)) {
+          keyword = candidate;
+          break;
+        }
+      }
       if (keyword === undefined) continue;
       const close = this.#closeAt(name, this.#skipSpace(at + keyword.length));
       if (close !== undefined) return { value: keyword, start: open[0], end: close };
