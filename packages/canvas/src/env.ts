@@ -7,17 +7,16 @@ import { NULL_EVENT_SINK, describeError, throwIfAborted, type EventSink } from '
 import { parseAction, type CanvasAction, type ParseOptions } from './actions.js';
 import { executionText, hasExecutionResult } from './feedback/values.js';
 import { recordError } from './feedback/memory.js';
-import { WorkflowGraph, type GraphOptions, type GraphSnapshot, type GraphStatistics } from './graph.js';
+import { WorkflowGraph, type GraphOptions, type GraphSnapshot } from './graph.js';
 import { applyPromptRules, extractPromptContent, isMultipleChoiceProblem } from './guidance.js';
-import type { CanvasObservation, CanvasObservationState } from './observation.js';
-import { FrameObservation, type ObservationFrame, type ObservationRenderer } from './observation-frame.js';
-import { buildPromptRequest } from './prompt.js';
-import { renderActionPrompt } from './prompt-text.js';
-import { finishViolation, type FinishViolation } from './finish-rules.js';
+import type { CanvasObservation } from './observation.js';
+import { FrameObservation, type ObservationFrame } from './observation-frame.js';
+import { CanvasObservationRenderer, pendingOperator } from './observation-render.js';
+import { indexVocabulary, libraryOf } from './vocabulary-index.js';
 import { rolesFor, type OperatorRoles } from './roles.js';
 import { episodeTextFor, previousError, type ChildrenPending, type EpisodeText, type EpisodeTextSettings, type FeedbackExtra } from './step-text.js';
 import { historyEntry, newOutcome, stepInfo, type Outcome } from './step-records.js';
-import { DEFAULT_LIBRARY, REFERENCE_OPERATORS, sortedNames, type OperatorSpec } from './vocabulary.js';
+import { REFERENCE_OPERATORS, sortedNames, type OperatorSpec } from './vocabulary.js';
 import {
   CORRECTED_QUIRKS,
   CanvasInputTooLargeError,
@@ -31,7 +30,6 @@ import {
   type CanvasState,
   type CanvasTask,
   type HistoryEntry,
-  type PendingPrompt,
   type StepInfo,
   type StepResult,
 } from './env-types.js';
@@ -56,10 +54,6 @@ interface UndoEntry {
 /** Writes a step's feedback once the workflow has run (edits that complete a workflow change). */
 type AfterExecution = (result: CanvasExecutionResult) => void;
 
-interface EnvFrame extends ObservationFrame {
-  readonly state: LiveState;
-  readonly text: EpisodeText;
-}
 
 /**
  * The Workflow Canvas as a gym-like environment: `reset(task)` then `step(text)` until `done`.
@@ -84,7 +78,7 @@ export class CanvasEnv {
   readonly #runId: string;
   readonly #parseOptions: ParseOptions;
   readonly #specs: ReadonlyMap<string, OperatorSpec>;
-  readonly #renderer: ObservationRenderer;
+  readonly #renderer: CanvasObservationRenderer;
   #graph: WorkflowGraph;
   #state: LiveState | undefined;
   #text: EpisodeText | undefined;
@@ -114,7 +108,7 @@ export class CanvasEnv {
     this.#emitting = this.#events !== NULL_EVENT_SINK;
     this.#runId = options.runId ?? 'canvas';
     this.#parseOptions = { semantics: this.quirks.pythonRegex ? 'python' : 'ecmascript' };
-    this.#renderer = { text: (frame) => this.#observationText(frame as EnvFrame), state: (frame) => this.#observationState(frame as EnvFrame) };
+    this.#renderer = new CanvasObservationRenderer({ maxRounds: this.maxRounds, specs: this.#specs, roles: this.roles, finishRules: this });
     this.#graph = this.#newGraph();
   }
 
@@ -234,7 +228,7 @@ export class CanvasEnv {
 
   /** The first finish rule that fails, or undefined when finishing is allowed. */
   finishViolation(): { message: string; hint: string } | undefined {
-    return this.#finishViolation(this.#requireState(), this.#graph.statistics());
+    return this.#renderer.finishViolation(this.#requireState(), this.#graph.statistics());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -505,66 +499,11 @@ export class CanvasEnv {
   // ---------------------------------------------------------------------------------------------
   // Observation
 
-  #frame(state: LiveState): EnvFrame {
+  #frame(state: LiveState): ObservationFrame {
     const copy: LiveState = { ...state };
     this.#committed = copy;
     const graph = this.#graph;
     return { state: copy, dsl: graph.toDsl(), stats: graph.statistics(), graph: graph.snapshot(), text: this.#episode() };
-  }
-
-  #observationText(frame: EnvFrame): string {
-    const { state } = frame;
-    if (state.phase === 'awaiting_prompt' && state.pending !== undefined) {
-      const pending = state.pending;
-      const operator = pendingOperator(pending);
-      return buildPromptRequest({
-        problem: state.task.problem,
-        operator,
-        description: this.#specs.get(operator)?.description ?? `Use the ${operator} operator.`,
-        ...(pending.kind === 'children' ? { context: frame.text.childContext(pending, state.lastExecutionResult) } : {}),
-      });
-    }
-    return renderActionPrompt(frame.text.actionPromptHead(), {
-      problem: state.task.problem,
-      problemType: state.task.type,
-      round: state.round + 1,
-      maxRounds: this.maxRounds,
-      dsl: frame.dsl,
-      totalOperators: frame.stats.totalOperators,
-      uniqueTypes: frame.stats.uniqueTypes,
-      nodeIds: frame.graph.nodes.map((n) => n.id),
-      ...(state.lastFeedback === undefined ? {} : { lastFeedback: state.lastFeedback }),
-    });
-  }
-
-  #observationState(frame: EnvFrame): CanvasObservationState {
-    const { state, stats } = frame;
-    const awaitingPrompt = state.phase === 'awaiting_prompt';
-    return {
-      dsl: frame.dsl,
-      phase: state.phase,
-      round: state.round,
-      maxRounds: this.maxRounds,
-      operators: stats.operatorList,
-      hasParallel: stats.hasParallel,
-      hasConditional: stats.hasConditional,
-      hasLoop: stats.hasLoop,
-      taskType: state.task.type,
-      pendingOperator: awaitingPrompt && state.pending !== undefined ? pendingOperator(state.pending) : null,
-      finishAllowed: !state.finished && this.#finishViolation(state, stats) === undefined,
-      finished: state.finished,
-    };
-  }
-
-  #finishViolation(state: Pick<LiveState, 'task' | 'lastExecutionResult'>, stats: GraphStatistics): FinishViolation | undefined {
-    return finishViolation(this, {
-      operators: stats.operatorList,
-      hasStructure: stats.hasParallel || stats.hasConditional || stats.hasLoop,
-      problemType: state.task.type,
-      ...(state.task.test === undefined ? {} : { test: state.task.test }),
-      lastExecutionResult: state.lastExecutionResult,
-      roles: this.roles,
-    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -619,33 +558,3 @@ export class CanvasEnv {
   }
 }
 
-interface VocabularyIndex {
-  readonly specs: ReadonlyMap<string, OperatorSpec>;
-  /** Frozen, and the same array for every canvas of the vocabulary, so name-keyed caches hit. */
-  readonly names: readonly string[];
-  readonly defaultLibrary: readonly OperatorSpec[];
-}
-
-/** Per vocabulary array, like the operator roles (a vocabulary is not edited once in use). */
-const vocabularies = new WeakMap<readonly OperatorSpec[], VocabularyIndex>();
-
-function indexVocabulary(operators: readonly OperatorSpec[]): VocabularyIndex {
-  let index = vocabularies.get(operators);
-  if (index === undefined) {
-    const specs = new Map<string, OperatorSpec>();
-    // The first spec of a name wins, as a linear search would find it.
-    for (const spec of operators) if (!specs.has(spec.name)) specs.set(spec.name, spec);
-    const names = Object.freeze(operators.map((o) => o.name));
-    index = { specs, names, defaultLibrary: Object.freeze(libraryOf(specs, DEFAULT_LIBRARY.filter((name) => specs.has(name)))) };
-    vocabularies.set(operators, index);
-  }
-  return index;
-}
-
-function libraryOf(specs: ReadonlyMap<string, OperatorSpec>, names: readonly string[]): readonly OperatorSpec[] {
-  return names.map((name) => specs.get(name) ?? { name, category: 'solver', description: '' });
-}
-
-function pendingOperator(pending: PendingPrompt): string {
-  return pending.kind === 'children' ? (pending.targets[pending.cursor]?.operator ?? '') : pending.operator;
-}

@@ -8,6 +8,7 @@ import type { ChatMessage } from '@flowsteer/core';
 import type { GraphSnapshot, GraphStatistics } from './graph.js';
 import type { CanvasObservation, CanvasObservationState } from './observation.js';
 import type { CanvasState } from './env-types.js';
+import type { EpisodeText } from './step-text.js';
 
 /** What an observation depends on, captured when the step ends. */
 export interface ObservationFrame {
@@ -15,6 +16,8 @@ export interface ObservationFrame {
   readonly dsl: string;
   readonly stats: GraphStatistics;
   readonly graph: GraphSnapshot;
+  /** The episode's cached texts (the prompt-request context of a structure child). */
+  readonly text: EpisodeText;
 }
 
 export interface ObservationRenderer {
