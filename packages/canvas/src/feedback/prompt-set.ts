@@ -1,5 +1,5 @@
 /** Feedback after a prompt was set and the workflow ran: the execution summary, advice and state. */
-import { adviseNext, REFERENCE_ROLES, type Advice, type AdvisorInput } from './advice.js';
+import { adviseNext, REFERENCE_ROLES, type AdvisorInput } from './advice.js';
 import { suggestFix } from './errors.js';
 import type { CanvasView } from './sections.js';
 import { detectVerification } from './verification.js';
@@ -31,53 +31,47 @@ export function formatPromptSetSuccess(args: PromptSetFeedback): string {
   if (!hasExecutionResult(result)) return `<feedback>\n[EXECUTION]: No result returned.\n${tail}`;
   const roles = args.advisor.roles ?? REFERENCE_ROLES;
   const execution: string[] = [];
-  let advice: Advice | undefined;
-  {
-    const text = executionText(result);
-    const isError = looksLikeExecutionError(text, PROMPT_SET_ERROR_MARKERS);
-    const { hint, verify } = detectVerification(result, text);
-    advice = adviseNext({ ...args.advisor, currentOperator: operator, text, isError, ...(verify === undefined ? {} : { verify }) });
-    if (isError) {
-      execution.push(`[EXECUTION ERROR]: ${truncate(text, 300)}`);
-      const fix = suggestFix(text);
-      if (fix !== undefined) execution.push(`[FIX SUGGESTION]: ${fix}`);
-      execution.push('[DECISION]: The execution failed. Consider fixing the workflow.');
+  const text = executionText(result);
+  const isError = looksLikeExecutionError(text, PROMPT_SET_ERROR_MARKERS);
+  const { hint, verify } = detectVerification(result, text);
+  const advice = adviseNext({ ...args.advisor, currentOperator: operator, text, isError, ...(verify === undefined ? {} : { verify }) });
+  if (isError) {
+    execution.push(`[EXECUTION ERROR]: ${truncate(text, 300)}`);
+    const fix = suggestFix(text);
+    if (fix !== undefined) execution.push(`[FIX SUGGESTION]: ${fix}`);
+  } else {
+    execution.push(`[PROBLEM]: ${truncate(args.problem, 200)}`, `[EXECUTION RESULT]: ${truncate(text, 300)}`);
+    if (roles.advisorSolvers.has(operator)) {
+      execution.push(`[PREVIOUS STEP OUTPUT]: ${truncate(text, 500)}`, 'Use this result as context for the current step.');
+    }
+    if (operator === 'Plan' || operator === 'Decompose') {
+      const steps = text.split('\n').map((l) => l.trim()).filter((l) => PLAN_STEP.test(l));
+      if (steps.length > 0) {
+        execution.push(operator === 'Plan' ? `[PLAN STEPS]: ${steps.length} steps identified` : `[SUB-PROBLEMS]: ${steps.length} sub-problems identified`);
+        steps.slice(0, 5).forEach((step, i) => execution.push(`  Step ${i + 1}: ${truncate(step, 100)}`));
+        execution.push('[HINT]: Add a solver that works through these steps.');
+      }
+    }
+    if (operator === 'Format') {
+      execution.push('[HINT]: Format extracted concise answer. Consider finishing if satisfied.');
     } else {
-      execution.push(`[PROBLEM]: ${truncate(args.problem, 200)}`, `[EXECUTION RESULT]: ${truncate(text, 300)}`);
-      if (roles.advisorSolvers.has(operator)) {
-        execution.push(`[PREVIOUS STEP OUTPUT]: ${truncate(text, 500)}`, 'Use this result as context for the current step.');
+      // The verification hint applies after any operator (planners and solvers included).
+      if (hint !== undefined) execution.push(hint);
+      const longAnswer = text.length > 40 || text.includes('\n') || STEP_PHRASES.some((p) => text.includes(p));
+      if (roles.checkers.has(operator) && longAnswer) {
+        execution.push('[HINT]: Add Format next to extract a concise final answer before finishing.');
       }
-      if (operator === 'Plan' || operator === 'Decompose') {
-        const steps = text.split('\n').map((l) => l.trim()).filter((l) => PLAN_STEP.test(l));
-        if (steps.length > 0) {
-          execution.push(operator === 'Plan' ? `[PLAN STEPS]: ${steps.length} steps identified` : `[SUB-PROBLEMS]: ${steps.length} sub-problems identified`);
-          steps.slice(0, 5).forEach((step, i) => execution.push(`  Step ${i + 1}: ${truncate(step, 100)}`));
-          execution.push('[HINT]: Add a solver that works through these steps.');
-        }
-      }
-      if (operator === 'Format') {
-        execution.push('[HINT]: Format extracted concise answer. Consider finishing if satisfied.');
-      } else {
-        // The verification hint applies after any operator (planners and solvers included).
-        if (hint !== undefined) execution.push(hint);
-        const longAnswer = text.length > 40 || text.includes('\n') || STEP_PHRASES.some((p) => text.includes(p));
-        if (roles.checkers.has(operator) && longAnswer) {
-          execution.push('[HINT]: Add Format next to extract a concise final answer before finishing.');
-        }
-      }
-      execution.push('[DECISION]: Decide whether to continue improving the workflow or finish if the result answers the problem.');
     }
   }
-  const signals: string[] = [];
+  // The advice signals stand in for the reference's generic `[DECISION]` line, which is never shown.
   let body = execution;
-  if (advice !== undefined) {
-    signals.push(`[BLOCK_FINISH]=${advice.blockFinish ? 1 : 0}`);
-    signals.push(advice.next === 'FINISH' ? '[NEXT]=FINISH (Answer looks correct and concise. Consider finishing to avoid drift.)' : `[NEXT]=ADD:${advice.next}`);
-    signals.push(`[REASON]=${advice.reason}`);
-    body = body.filter((line) => !line.startsWith('[DECISION]'));
-    // Only "add … next" hints contradict FINISH; other hints stay.
-    if (advice.next === 'FINISH') body = body.filter((line) => !(line.includes('[HINT]') && line.includes('Add') && line.includes('next')));
-    if (advice.extraHint !== undefined) body.push(advice.extraHint);
-  }
+  // Only "add … next" hints contradict FINISH; other hints stay.
+  if (advice.next === 'FINISH') body = body.filter((line) => !(line.includes('[HINT]') && line.includes('Add') && line.includes('next')));
+  if (advice.extraHint !== undefined) body.push(advice.extraHint);
+  const signals = [
+    `[BLOCK_FINISH]=${advice.blockFinish ? 1 : 0}`,
+    advice.next === 'FINISH' ? '[NEXT]=FINISH (Answer looks correct and concise. Consider finishing to avoid drift.)' : `[NEXT]=ADD:${advice.next}`,
+    `[REASON]=${advice.reason}`,
+  ];
   return ['<feedback>', ...signals, ...body, tail].join('\n');
 }
