@@ -4,7 +4,9 @@
 // corpus (canvas-corpus.mjs), for this build and a baseline build of a git ref measured in the
 // same run, in alternating processes. Reports edits/s, µs per edit (p50/p99) and allocated bytes
 // per edit, and the ratio to the baseline.
-// Usage: node tools/bench/canvas-replay.mjs [--baseline REF] [--rounds N] [--iterations M] [--observation]
+// Usage: node tools/bench/canvas-replay.mjs [--baseline REF] [--rounds N] [--iterations M] [--observation] [--settle-heap]
+//   --settle-heap: one full GC after warm-up in every process (see canvas-worker.mjs); off by default.
+//   --warmup K: untimed replays before the timed rounds in every process (default 2).
 //   REF defaults to the merge-base with main (today's build). Build this package first (npm run build).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +25,8 @@ const option = (name, fallback) => {
 const rounds = Number(option('rounds', '4'));
 const iterations = option('iterations', '5');
 const observation = argv.includes('--observation') ? '1' : '0';
+const settleHeap = argv.includes('--settle-heap') ? '1' : '0';
+const warmup = option('warmup', '2');
 const baselineRef = option('baseline', defaultBaselineRef());
 
 const current = join(resolve(here, '..', '..'), 'packages', 'canvas', 'dist', 'index.js');
@@ -32,7 +36,7 @@ const baseline = buildBaseline(baselineRef);
 /** @param {string} entry */
 function run(entry) {
   // A 64 MB young generation lets the allocation batch run without a scavenge.
-  const out = execFileSync(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', join(here, 'canvas-worker.mjs'), entry, iterations, observation], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', join(here, 'canvas-worker.mjs'), entry, iterations, observation, settleHeap, warmup], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop() ?? '{}');
 }
 
@@ -56,7 +60,7 @@ const summary = (runs) => {
 const now = summary(results.current);
 const before = summary(results.baseline);
 const perProcessRatios = results.current.map((r, i) => median(r.rates) / median(results.baseline[i]?.rates ?? [Number.NaN]));
-report(`canvas replay (${results.current[0]?.edits} edits in 200 generated transcripts, execution off${observation === '1' ? ', observation text read' : ''}; baseline ${baseline.sha.slice(0, 9)})`, {
+report(`canvas replay (${results.current[0]?.edits} edits in 200 generated transcripts, execution off${observation === '1' ? ', observation text read' : ''}${settleHeap === '1' ? ', heap settled after warm-up' : ''}${warmup === '2' ? '' : `, ${warmup} warm-up replays`}; baseline ${baseline.sha.slice(0, 9)})`, {
   'edits/s': now.rate,
   'edits/cpu-s': now.cpuRate,
   'edits/s mean': now.mean,

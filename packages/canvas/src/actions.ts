@@ -86,30 +86,49 @@ function mentionStart(semantics: TextSemantics, name: string): string {
   return /^[\p{L}\p{N}_]/u.test(name) && !/^[.*+?^${}()|[\]\\]/.test(name) ? wordLiteral(semantics, escapeRegExp(name)) : `${semantics.wordBoundaryBefore}${escapeRegExp(name)}`;
 }
 
-/** One whole-word pattern per operator, compiled once per vocabulary. */
-const mentionPatterns = new Map<string, readonly { readonly op: string; readonly pattern: RegExp }[]>();
+interface Mention {
+  readonly op: string;
+  /** The lower-cased name: a text without it cannot match `pattern` (no case-insensitive flag). */
+  readonly literal: string;
+  readonly pattern: RegExp;
+}
 
-function operatorMentions(operators: readonly string[], semantics: TextSemantics): readonly { readonly op: string; readonly pattern: RegExp }[] {
+/** One whole-word pattern per operator, compiled once per vocabulary. */
+const mentionPatterns = new Map<string, readonly Mention[]>();
+/** The same, by identity, for frozen vocabularies (they cannot change, so no key text is needed). */
+const frozenMentions = { ecmascript: new WeakMap<readonly string[], readonly Mention[]>(), python: new WeakMap<readonly string[], readonly Mention[]>() };
+
+function operatorMentions(operators: readonly string[], semantics: TextSemantics): readonly Mention[] {
+  const frozen = Object.isFrozen(operators) ? frozenMentions[semantics.name] : undefined;
+  const known = frozen?.get(operators);
+  if (known !== undefined) return known;
   const key = `${semantics.name}\u0000${operators.join('\u0000')}`;
   let patterns = mentionPatterns.get(key);
   if (patterns === undefined) {
-    patterns = operators.map((op) => ({ op, pattern: new RegExp(`${mentionStart(semantics, op.toLowerCase())}${semantics.wordBoundaryAfter}`, semantics.flags) }));
+    patterns = operators.map((op) => {
+      const literal = op.toLowerCase();
+      return { op, literal, pattern: new RegExp(`${mentionStart(semantics, literal)}${semantics.wordBoundaryAfter}`, semantics.flags) };
+    });
     if (mentionPatterns.size > 64) mentionPatterns.clear();
     mentionPatterns.set(key, patterns);
   }
+  frozen?.set(operators, patterns);
   return patterns;
 }
 
 function fallback(raw: string, operators: readonly string[], semantics: TextSemantics): ParsedAction {
   const text = removeBlocks(removeBlocks(removeBlocks(raw, '<think>', '</think>', true), '<thinking>', '</thinking>', true), '<reasoning>', '</reasoning>', true);
   const lower = text.toLowerCase();
-  if (FINISH_PHRASES[semantics.name].some((phrase) => phrase.test(lower))) return { action: { type: 'finish' }, fallback: FALLBACK_FINISH };
+  // Every finish phrase spells "finish" or "complete" literally.
+  if ((lower.includes('finish') || lower.includes('complete')) && FINISH_PHRASES[semantics.name].some((phrase) => phrase.test(lower))) return { action: { type: 'finish' }, fallback: FALLBACK_FINISH };
   // Order of first mention, so the message is deterministic (the reference used set order).
-  const found = operatorMentions(operators, semantics)
-    .map(({ op, pattern }) => ({ op, at: lower.search(pattern) }))
-    .filter((hit) => hit.at >= 0)
-    .sort((a, b) => a.at - b.at)
-    .map((hit) => hit.op);
+  const hits: { op: string; at: number }[] = [];
+  for (const { op, literal, pattern } of operatorMentions(operators, semantics)) {
+    if (!lower.includes(literal)) continue;
+    const at = lower.search(pattern);
+    if (at >= 0) hits.push({ op, at });
+  }
+  const found = hits.sort((a, b) => a.at - b.at).map((hit) => hit.op);
   if (found.length === 1) return { action: { type: 'add', structure: 'operator', operator: found[0] as string }, fallback: FALLBACK_ADD };
   if (found.length > 1) return invalid(`Found multiple operators (${found.join(', ')}) but no clear structure. Please use explicit XML format.`);
   return invalid('Could not parse action from text');
@@ -128,74 +147,80 @@ export function parseAction(raw: string, operators: readonly string[], options: 
   if (semantics.trim(raw) === '') return invalid('Empty input');
   const thinkOnly = firstBlock(raw, '<think_only>', '</think_only>');
   if (thinkOnly !== undefined) return invalid(THINK_ONLY_ERROR, semantics.trim(thinkOnly.inner));
+  // Tags open with "<" or "[": text with neither is free text.
+  if (!raw.includes('<') && !raw.includes('[')) return fallback(raw, operators, semantics);
 
   const tags = new TagScanner(removeBlocks(raw, '```', '```'), semantics);
   // `reasoning or thought`: an empty <reasoning> falls back to <thought>.
   const reasoningTag = tags.freeText('reasoning')?.value;
   const reasoning = reasoningTag !== undefined && reasoningTag !== '' ? reasoningTag : tags.freeText('thought')?.value;
-  const withReasoning = (parsed: ParsedAction): ParsedAction => (reasoning === undefined ? parsed : { ...parsed, reasoning });
   const actionName = tags.keyword('action', ACTIONS)?.value;
-  if (actionName === undefined) return withReasoning(fallback(raw, operators, semantics));
+  const parsed = actionName === undefined ? fallback(raw, operators, semantics) : actionFromTags(actionName, tags);
+  return reasoning === undefined ? parsed : { ...parsed, reasoning };
+}
 
+function operatorListTag(tags: TagScanner, name: string): string[] | undefined {
+  const value = present(tags.name(name));
+  return value === undefined ? undefined : splitOperatorList(value, tags.semantics.name);
+}
+
+/** The action an `<action>` keyword and its fields describe (reasoning is added by the caller). */
+function actionFromTags(actionName: string, tags: TagScanner): ParsedAction {
   const position = tags.integer('position')?.number;
-  const list = (name: string): string[] | undefined => {
-    const value = present(tags.name(name));
-    return value === undefined ? undefined : splitOperatorList(value, semantics.name);
-  };
   switch (actionName) {
     case 'add': {
       const structure = tags.keyword('structure', STRUCTURES)?.value;
       if (structure === 'parallel') {
-        const ops = list('operators');
-        if (ops === undefined) return withReasoning(invalid('No <operators> tag found for parallel structure'));
-        if (ops.length < 2) return withReasoning(invalid('Parallel structure requires at least 2 operators'));
-        return withReasoning({ action: withPosition({ type: 'add', structure: 'parallel', operators: ops } as const, position) });
+        const ops = operatorListTag(tags, 'operators');
+        if (ops === undefined) return invalid('No <operators> tag found for parallel structure');
+        if (ops.length < 2) return invalid('Parallel structure requires at least 2 operators');
+        return { action: withPosition({ type: 'add', structure: 'parallel', operators: ops } as const, position) };
       }
       if (structure === 'conditional') {
         const condition = present(tags.name('condition'));
-        if (condition === undefined) return withReasoning(invalid('No <condition> tag found for conditional structure'));
+        if (condition === undefined) return invalid('No <condition> tag found for conditional structure');
         const trueBranch = present(tags.name('true'));
-        if (trueBranch === undefined) return withReasoning(invalid('No <true> tag found for conditional structure'));
+        if (trueBranch === undefined) return invalid('No <true> tag found for conditional structure');
         const falseRaw = present(tags.name('false'));
         const falseBranch = falseRaw === undefined || falseRaw.toLowerCase() === 'done' ? undefined : falseRaw;
         const base = { type: 'add', structure: 'conditional', condition, trueBranch } as const;
-        return withReasoning({ action: withPosition(falseBranch === undefined ? base : { ...base, falseBranch }, position) });
+        return { action: withPosition(falseBranch === undefined ? base : { ...base, falseBranch }, position) };
       }
       if (structure === 'loop') {
-        const ops = list('operators');
-        if (ops === undefined) return withReasoning(invalid('No <operators> tag found for loop structure'));
-        if (ops.length < 1) return withReasoning(invalid('Loop structure requires at least 1 operator'));
+        const ops = operatorListTag(tags, 'operators');
+        if (ops === undefined) return invalid('No <operators> tag found for loop structure');
+        if (ops.length < 1) return invalid('Loop structure requires at least 1 operator');
         const count = Math.min(10, Math.max(1, tags.integer('count')?.number ?? 3));
-        return withReasoning({ action: withPosition({ type: 'add', structure: 'loop', operators: ops, count } as const, position) });
+        return { action: withPosition({ type: 'add', structure: 'loop', operators: ops, count } as const, position) };
       }
       const operator = present(tags.name('operator'));
-      if (operator === undefined) return withReasoning(invalid('No <operator> tag found for add action'));
+      if (operator === undefined) return invalid('No <operator> tag found for add action');
       const prompt = tags.freeText('prompt')?.value;
       const base = withPosition({ type: 'add', structure: 'operator', operator } as const, position);
-      return withReasoning({ action: prompt === undefined ? base : { ...base, prompt } });
+      return { action: prompt === undefined ? base : { ...base, prompt } };
     }
     case 'delete': {
       const target = present(tags.name('target'));
-      if (target === undefined) return withReasoning(invalid('No <target> tag found for delete action'));
-      return withReasoning({ action: { type: 'delete', target } });
+      if (target === undefined) return invalid('No <target> tag found for delete action');
+      return { action: { type: 'delete', target } };
     }
     case 'modify': {
       const target = present(tags.name('target'));
-      if (target === undefined) return withReasoning(invalid('No <target> tag found for modify action'));
+      if (target === undefined) return invalid('No <target> tag found for modify action');
       const operator = present(tags.name('operator'));
-      if (operator === undefined) return withReasoning(invalid('No <operator> tag found for modify action'));
-      return withReasoning({ action: { type: 'modify', target, operator } });
+      if (operator === undefined) return invalid('No <operator> tag found for modify action');
+      return { action: { type: 'modify', target, operator } };
     }
     case 'set_prompt': {
       const prompt = present(tags.freeText('prompt'));
-      if (prompt === undefined) return withReasoning(invalid('No <prompt> tag found for set_prompt action. You must provide a prompt.'));
+      if (prompt === undefined) return invalid('No <prompt> tag found for set_prompt action. You must provide a prompt.');
       const target = present(tags.name('target'));
-      return withReasoning({ action: target === undefined ? { type: 'set_prompt', prompt } : { type: 'set_prompt', target, prompt } });
+      return { action: target === undefined ? { type: 'set_prompt', prompt } : { type: 'set_prompt', target, prompt } };
     }
     default: {
       // An empty <answer> is no answer: the finish shows the last result instead.
       const answer = present(tags.freeText('answer'));
-      return withReasoning({ action: answer === undefined ? { type: 'finish' } : { type: 'finish', answer } });
+      return { action: answer === undefined ? { type: 'finish' } : { type: 'finish', answer } };
     }
   }
 }

@@ -2,7 +2,7 @@
  * The finish constraints (spec §3.4) as a pure function: the first failing rule wins. Checker and
  * solver roles come from the vocabulary's operator roles, so a plugin checker satisfies rule 5.
  */
-import { executionText, hasExecutionResult, looksLong, type ExecutionValue, type ProblemType } from './feedback.js';
+import { executionText, hasExecutionResult, looksLong, type ExecutionValue, type ProblemType } from './feedback/values.js';
 import type { OperatorRoles } from './roles.js';
 
 export interface FinishRuleSettings {

@@ -44,6 +44,8 @@ export interface EditResult {
 const REFERENCE_NAMES: readonly string[] = REFERENCE_OPERATORS.map((o) => o.name);
 /** The accepted-name set and its sorted message text, per vocabulary array (graphs are created per episode). */
 const vocabularyCache = new WeakMap<readonly string[], { valid: ReadonlySet<string>; list: string }>();
+/** The forbidden-in-parallel set, per source collection (like the vocabulary, read once per collection). */
+const forbiddenCache = new WeakMap<Iterable<string>, ReadonlySet<string>>();
 
 /** Freezes a node (and its children) that came from outside, e.g. parsed JSON. */
 function freezeNode(node: WorkflowNode): WorkflowNode {
@@ -130,18 +132,33 @@ export function operatorsOf(node: WorkflowNode): readonly OperatorNode[] {
   }
 }
 
+function joinOperators(children: readonly OperatorNode[], separator: string): string {
+  let text = '';
+  for (let i = 0; i < children.length; i++) text += (i === 0 ? '' : separator) + (children[i] as OperatorNode).operator;
+  return text;
+}
+
 /** Canonical DSL of one node (see the package README for the grammar). */
 export function renderNode(node: WorkflowNode): string {
   switch (node.type) {
     case 'operator':
       return node.operator;
     case 'parallel':
-      return `[${node.children.map((c) => c.operator).join(', ')}]`;
+      return `[${joinOperators(node.children, ', ')}]`;
     case 'conditional':
       return `${node.condition.operator} ? ${node.trueBranch.operator} : ${node.falseBranch?.operator ?? 'done'}`;
     case 'loop':
-      return `(${node.children.map((c) => c.operator).join(' -> ')}) * ${node.count}`;
+      return `(${joinOperators(node.children, ' -> ')}) * ${node.count}`;
   }
+}
+
+/** Views derived from the nodes, valid until the next edit (one object per version, all fields present: one shape). */
+class DerivedViews {
+  dsl: string | undefined = undefined;
+  stats: GraphStatistics | undefined = undefined;
+  nodeList: readonly string[] | undefined = undefined;
+  snapshot: GraphSnapshot | undefined = undefined;
+  operatorNodes: readonly OperatorNode[] | undefined = undefined;
 }
 
 /**
@@ -157,10 +174,8 @@ export class WorkflowGraph {
   readonly #parallelForbidden: ReadonlySet<string>;
   readonly idScheme: IdScheme;
   #nextId = 1;
-  /** The structure each child object belongs to (children are never shared between structures). */
-  readonly #parent = new WeakMap<OperatorNode, StructureNode>();
   /** Derived views, valid until the next edit. */
-  #cache: { dsl?: string; stats?: GraphStatistics; nodeList?: readonly string[]; snapshot?: GraphSnapshot; operatorNodes?: readonly OperatorNode[] } = {};
+  #cache = new DerivedViews();
 
   constructor(options: GraphOptions = {}) {
     const names = options.operators ?? REFERENCE_NAMES;
@@ -168,7 +183,13 @@ export class WorkflowGraph {
     this.#valid = known?.valid ?? new Set(names);
     this.#validList = known?.list ?? sortedNames(this.#valid).join(', ');
     if (known === undefined) vocabularyCache.set(names, { valid: this.#valid, list: this.#validList });
-    this.#parallelForbidden = new Set(options.parallelForbidden ?? PARALLEL_FORBIDDEN);
+    const forbidden = options.parallelForbidden ?? PARALLEL_FORBIDDEN;
+    let forbiddenSet = forbiddenCache.get(forbidden);
+    if (forbiddenSet === undefined) {
+      forbiddenSet = new Set(forbidden);
+      forbiddenCache.set(forbidden, forbiddenSet);
+    }
+    this.#parallelForbidden = forbiddenSet;
     this.idScheme = options.idScheme ?? 'unique';
   }
 
@@ -241,7 +262,7 @@ export class WorkflowGraph {
       return { success: false, message: `Node ${id} not found` };
     }
     const [removed] = this.#nodes.splice(index, 1);
-    this.#cache = {};
+    this.#cache = new DerivedViews();
     // Mirrors the reference: the map entry for this id goes, whichever node it pointed at, and so
     // do the ids of the removed node's children (not the children of the node the id now maps to).
     this.#map.delete(id);
@@ -270,7 +291,13 @@ export class WorkflowGraph {
   }
 
   toDsl(): string {
-    return (this.#cache.dsl ??= this.#nodes.map(renderNode).join(' -> '));
+    let dsl = this.#cache.dsl;
+    if (dsl === undefined) {
+      dsl = '';
+      for (let i = 0; i < this.#nodes.length; i++) dsl += (i === 0 ? '' : ' -> ') + renderNode(this.#nodes[i] as WorkflowNode);
+      this.#cache.dsl = dsl;
+    }
+    return dsl;
   }
 
   /** `{id}: {dsl} ({type})` for each top-level node. */
@@ -286,19 +313,32 @@ export class WorkflowGraph {
   /** Derived once per edit; treat the result as read-only. */
   statistics(): GraphStatistics {
     if (this.#cache.stats !== undefined) return this.#cache.stats;
-    const operatorList = this.operatorNodes().map((n) => n.operator);
+    const operatorList: string[] = [];
+    let uniqueTypes = 0;
     let hasParallel = false;
     let hasConditional = false;
     let hasLoop = false;
+    const count = (operator: string): void => {
+      if (!operatorList.includes(operator)) uniqueTypes++;
+      operatorList.push(operator);
+    };
     for (const node of this.#nodes) {
-      if (node.type === 'parallel') hasParallel = true;
-      else if (node.type === 'conditional') hasConditional = true;
-      else if (node.type === 'loop') hasLoop = true;
+      if (node.type === 'operator') count(node.operator);
+      else if (node.type === 'conditional') {
+        hasConditional = true;
+        count(node.condition.operator);
+        count(node.trueBranch.operator);
+        if (node.falseBranch !== undefined) count(node.falseBranch.operator);
+      } else {
+        if (node.type === 'parallel') hasParallel = true;
+        else hasLoop = true;
+        for (const child of node.children) count(child.operator);
+      }
     }
     return (this.#cache.stats = Object.freeze({
       operatorList: Object.freeze(operatorList),
       totalOperators: operatorList.length,
-      uniqueTypes: new Set(operatorList).size,
+      uniqueTypes,
       hasParallel,
       hasConditional,
       hasLoop,
@@ -345,7 +385,6 @@ export class WorkflowGraph {
       if (reachable.has(node.id)) graph.#map.set(node.id, node);
       if (node.type !== 'operator') {
         for (const child of operatorsOf(node)) {
-          graph.#parent.set(child, node);
           if (reachable.has(child.id)) graph.#map.set(child.id, child);
         }
       }
@@ -355,19 +394,31 @@ export class WorkflowGraph {
 
   /** Swaps one operator node for its edited copy, in its structure, the node list and the id map. */
   #replace(old: OperatorNode, replacement: OperatorNode): void {
-    this.#cache = {};
-    const parent = this.#parent.get(old);
+    this.#cache = new DerivedViews();
+    const parent = this.#structureOf(old);
     if (parent === undefined) {
       const index = this.#nodes.indexOf(old);
       if (index >= 0) this.#nodes[index] = replacement;
     } else {
       const updated = withChild(parent, old, replacement);
-      for (const child of operatorsOf(updated)) this.#parent.set(child, updated);
       const index = this.#nodes.indexOf(parent);
       if (index >= 0) this.#nodes[index] = updated;
       if (this.#map.get(parent.id) === parent) this.#map.set(parent.id, updated);
     }
     if (this.#map.get(old.id) === old) this.#map.set(old.id, replacement);
+  }
+
+  /**
+   * The top-level structure holding a child object. An edit only reaches children through the id
+   * map, and removing a structure drops its children's ids, so a reachable child's structure is
+   * always in the node list.
+   */
+  #structureOf(child: OperatorNode): StructureNode | undefined {
+    for (const node of this.#nodes) {
+      if (node.type === 'operator') continue;
+      if (node.type === 'conditional' ? node.condition === child || node.trueBranch === child || node.falseBranch === child : node.children.includes(child)) return node;
+    }
+    return undefined;
   }
 
   #allocateId(): string {
@@ -379,7 +430,7 @@ export class WorkflowGraph {
   }
 
   #insert(node: WorkflowNode, position: number | undefined): number | undefined {
-    this.#cache = {};
+    this.#cache = new DerivedViews();
     let where: number | undefined;
     if (position === undefined || position >= this.#nodes.length) {
       this.#nodes.push(node);
@@ -389,10 +440,7 @@ export class WorkflowGraph {
     }
     this.#map.set(node.id, node);
     if (node.type !== 'operator') {
-      for (const child of operatorsOf(node)) {
-        this.#map.set(child.id, child);
-        this.#parent.set(child, node);
-      }
+      for (const child of operatorsOf(node)) this.#map.set(child.id, child);
     }
     return where;
   }

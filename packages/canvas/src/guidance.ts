@@ -1,6 +1,5 @@
-import type { ProblemType } from './feedback.js';
-import { isMultipleChoiceType, truncate } from './feedback.js';
-import { removeBlocks } from './parsing/tag-scanner.js';
+import type { ProblemType } from './feedback/values.js';
+import { isMultipleChoiceType, truncate } from './feedback/values.js';
 import { ECMASCRIPT_SEMANTICS } from './parsing/text-semantics.js';
 import type { OperatorSpec } from './vocabulary.js';
 
@@ -92,46 +91,77 @@ export function isMultipleChoiceProblem(problem: string, type: ProblemType, refe
 
 /** Pulls the prompt text out of a prompt-turn completion (reference `_extract_prompt_content`). Linear time. */
 export function extractPromptContent(response: string): string {
-  const tagged = firstElement(response, 'prompt');
+  // Every tag below starts with "<": plain text is only trimmed.
+  if (!response.includes('<')) return response.trim();
+  // Folding is length-preserving and per character, so one fold of the input, cut alongside it, serves every step.
+  let folded = ECMASCRIPT_SEMANTICS.fold(response);
+  const tagged = firstElement(response, folded, 'prompt');
   if (tagged !== undefined) return tagged.inner.trim();
-  let text = removeBlocks(response, '<think>', '</think>', true);
-  text = removeBlocks(text, '<think_only>', '</think_only>', true);
-  const unclosed = ECMASCRIPT_SEMANTICS.fold(text).indexOf('<think>');
-  if (unclosed >= 0) text = text.slice(0, unclosed);
-  text = removeElements(removeElements(text, 'action'), 'operator');
-  return text.replace(/<\/?reasoning>/gi, '').trim();
+  let text = response;
+  [text, folded] = removeFoldedBlocks(text, folded, '<think>', '</think>');
+  [text, folded] = removeFoldedBlocks(text, folded, '<think_only>', '</think_only>');
+  const unclosed = folded.indexOf('<think>');
+  if (unclosed >= 0) {
+    text = text.slice(0, unclosed);
+    folded = folded.slice(0, unclosed);
+  }
+  [text, folded] = removeElements(text, folded, 'action');
+  [text] = removeElements(text, folded, 'operator');
+  return text.replace(REASONING_TAGS, '').trim();
+}
+
+const REASONING_TAGS = /<\/?reasoning>/gi;
+
+/** `removeBlocks(text, open, close, true)` on a text and its fold together. */
+function removeFoldedBlocks(text: string, folded: string, open: string, close: string): [string, string] {
+  let kept = 0;
+  let from = 0;
+  let outText = '';
+  let outFolded = '';
+  for (;;) {
+    const start = folded.indexOf(open, from);
+    if (start < 0) break;
+    const stop = folded.indexOf(close, start + open.length);
+    // No closing marker after this opening one: none after any later opening one either.
+    if (stop < 0) break;
+    outText += text.slice(kept, start);
+    outFolded += folded.slice(kept, start);
+    kept = stop + close.length;
+    from = kept;
+  }
+  if (kept === 0) return [text, folded];
+  return [outText + text.slice(kept), outFolded + folded.slice(kept)];
 }
 
 /**
  * The first `<name ATTRS>…</name>` element (non-greedy, case-insensitive; ATTRS has no ">"), as
- * the regex `<name[^>]*>([\s\S]*?)</name>` finds it, in linear time.
+ * the regex `<name[^>]*>([\s\S]*?)</name>` finds it, in linear time. `folded` is `text` folded.
  */
-function firstElement(text: string, name: string, from = 0): { inner: string; start: number; end: number } | undefined {
-  const folded = ECMASCRIPT_SEMANTICS.fold(text);
+function firstElement(text: string, folded: string, name: string, from = 0): { inner: string; start: number; end: number } | undefined {
   const open = `<${name}`;
   const close = `</${name}>`;
   // The closing tag that any opening tag would end at: the first one after it.
-  for (let start = folded.indexOf(open, from); start >= 0; ) {
-    const gt = folded.indexOf('>', start + open.length);
-    if (gt < 0) return undefined;
-    const stop = folded.indexOf(close, gt + 1);
-    if (stop < 0) return undefined;
-    // `[^>]*` cannot cross ">": an opening tag whose first ">" is not its own has no match here,
-    // but a later "<name" before that ">" has the same ">" and the same closing tag.
-    return { inner: text.slice(gt + 1, stop), start, end: stop + close.length };
-  }
-  return undefined;
+  const start = folded.indexOf(open, from);
+  if (start < 0) return undefined;
+  const gt = folded.indexOf('>', start + open.length);
+  if (gt < 0) return undefined;
+  const stop = folded.indexOf(close, gt + 1);
+  if (stop < 0) return undefined;
+  // `[^>]*` cannot cross ">": an opening tag whose first ">" is not its own has no match here,
+  // but a later "<name" before that ">" has the same ">" and the same closing tag.
+  return { inner: text.slice(gt + 1, stop), start, end: stop + close.length };
 }
 
-/** Removes every `<name ATTRS>…</name>` element, left to right, in one pass. */
-function removeElements(text: string, name: string): string {
-  const parts: string[] = [];
+/** Removes every `<name ATTRS>…</name>` element, left to right, in one pass; returns the text and its fold. */
+function removeElements(text: string, folded: string, name: string): [string, string] {
   let kept = 0;
-  for (let element = firstElement(text, name); element !== undefined; element = firstElement(text, name, element.end)) {
-    parts.push(text.slice(kept, element.start));
+  let outText = '';
+  let outFolded = '';
+  for (let element = firstElement(text, folded, name); element !== undefined; element = firstElement(text, folded, name, element.end)) {
+    outText += text.slice(kept, element.start);
+    outFolded += folded.slice(kept, element.start);
     kept = element.end;
   }
-  if (kept === 0) return text;
-  parts.push(text.slice(kept));
-  return parts.join('');
+  if (kept === 0) return [text, folded];
+  return [outText + text.slice(kept), outFolded + folded.slice(kept)];
 }

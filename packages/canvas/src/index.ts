@@ -3,7 +3,7 @@ export * from './graph.js';
 export * from './dsl.js';
 export * from './actions.js';
 export * from './completion.js';
-export * from './feedback.js';
+export * from './feedback/index.js';
 export * from './guidance.js';
 export * from './prompt.js';
 export * from './env.js';

@@ -87,7 +87,13 @@ export class TagScanner {
     const folded = this.#folded;
     for (let open = this.findTag(name, 0); open !== undefined; open = this.findTag(name, open[1])) {
       const at = this.#skipSpace(open[1]);
-      const keyword = keywords.find((k) => folded.startsWith(k, at));
+      let keyword: string | undefined;
+      for (const candidate of keywords) {
+        if (folded.startsWith(candidate, at)) {
+          keyword = candidate;
+          break;
+        }
+      }
       if (keyword === undefined) continue;
       const close = this.#closeAt(name, this.#skipSpace(at + keyword.length));
       if (close !== undefined) return { value: keyword, start: open[0], end: close };
@@ -123,11 +129,22 @@ function isStopChar(code: number): boolean {
 }
 
 /**
+ * True when `text` cannot contain `open`, folded or not: its first character is not a letter
+ * (folding leaves it alone) and does not occur in `text`. Saves folding a whole text to find nothing.
+ */
+function absentMarker(text: string, open: string): boolean {
+  const first = open.charCodeAt(0);
+  const letter = (first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a) || first > 0x7f;
+  return !letter && !text.includes(open.charAt(0));
+}
+
+/**
  * Removes every `open … close` block, non-greedy, left to right (the reference's
  * `re.sub(open + '.*?' + close, '', text, flags=DOTALL)`), in one pass. `foldCase` matches the
  * markers case-insensitively (ASCII).
  */
 export function removeBlocks(text: string, open: string, close: string, foldCase = false): string {
+  if (absentMarker(text, open)) return text;
   const haystack = foldCase ? ECMASCRIPT_SEMANTICS.fold(text) : text;
   const parts: string[] = [];
   let kept = 0;
@@ -149,6 +166,7 @@ export function removeBlocks(text: string, open: string, close: string, foldCase
 
 /** The first `open … close` block's inner text (non-greedy), or undefined. */
 export function firstBlock(text: string, open: string, close: string, foldCase = false): { inner: string; start: number; end: number } | undefined {
+  if (absentMarker(text, open)) return undefined;
   const haystack = foldCase ? ECMASCRIPT_SEMANTICS.fold(text) : text;
   const start = haystack.indexOf(open);
   if (start < 0) return undefined;
