@@ -2,9 +2,13 @@ import { SystemPythonSandbox } from '@flowsteer/operators-code';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scoreAnswer, type EvalProblem } from '../src/index.js';
 
-// The isolated default sandbox; DS-1000 records get its numpy twin (opened by the scorer).
+// The isolated default sandbox; DS-1000 records run in its numpy twin, as the CLI gives it.
 const sandbox = new SystemPythonSandbox();
-afterAll(() => sandbox.close());
+const scientific = new SystemPythonSandbox({ preload: ['numpy', 'pandas'], memoryMb: 2048 });
+afterAll(async () => {
+  await sandbox.close();
+  await scientific.close();
+});
 
 const mbpp = (test: string, entryPoint?: string): EvalProblem => ({ id: 'm', source: 'mbpp', problemType: 'code', problem: 'p', groundTruth: 'g', answers: [], test, ...(entryPoint === undefined ? {} : { entryPoint }) });
 const humaneval = (test: string, entryPoint: string, prompt: string): EvalProblem => ({ id: 'h', source: 'humaneval', problemType: 'code', problem: prompt, groundTruth: 'g', answers: [], test, entryPoint, prompt });
@@ -114,7 +118,7 @@ const cases: Array<[string, EvalProblem, string, boolean]> = [
 describe('pass@1 really runs the tests', () => {
   it.each(cases)('%s', async (_name, problem, prediction, passes) => {
     // Generous for a loaded machine; the hanging cases still end at it.
-    const score = await scoreAnswer(problem, prediction, { sandbox, timeoutMs: 8_000 });
+    const score = await scoreAnswer(problem, prediction, { sandbox, ds1000Sandbox: scientific, timeoutMs: 8_000 });
     expect(score.metric).toBe('pass@1');
     expect(score.correct).toBe(passes);
     expect(score.score).toBe(passes ? 1 : 0);
