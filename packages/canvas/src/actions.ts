@@ -172,7 +172,9 @@ export function parseAction(raw: string, operators: readonly string[], options: 
   const reasoning = reasoningTag !== undefined && reasoningTag !== '' ? reasoningTag : tags.freeText('thought')?.value;
   const actionName = tags.keyword('action', ACTIONS)?.value;
   const parsed = actionName === undefined ? fallback(raw, operators, semantics) : actionFromTags(actionName, tags);
-  return reasoning === undefined ? parsed : { ...parsed, reasoning };
+  if (reasoning === undefined) return parsed;
+  // The keys a spread of `parsed` would give (it is `{ action }` or `{ action, fallback }` here), without the generic object copy.
+  return parsed.fallback === undefined ? { action: parsed.action, reasoning } : { action: parsed.action, fallback: parsed.fallback, reasoning };
 }
 
 function operatorListTag(tags: TagScanner, name: string): string[] | undefined {
