@@ -3,13 +3,15 @@
  * One benchmark process: replays the corpus against the canvas build at argv[2] (a dist/index.js)
  * and prints one JSON line: edits/s, per-edit latency percentiles and allocated bytes per edit.
  * Run with large semi-spaces (see canvas-replay.mjs) so the allocation batch sees no GC.
+ * Every warm-up replay is timed too: the first one (`cold`, right after module load) shows the
+ * start-up cost, the rest (`warmupRates`) show whether the JIT had settled before the timed rounds.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { generateCorpus } from './canvas-corpus.mjs';
 import { percentile } from './stats.mjs';
 
-const [modulePath, roundsText = '5', readObservation = '0', settleText = '0', warmupText = '2'] = process.argv.slice(2);
-if (modulePath === undefined) throw new Error('usage: canvas-worker.mjs DIST_INDEX_JS [rounds] [readObservation] [settleHeap] [warmupReplays]');
+const [modulePath, roundsText = '5', readObservation = '0', settleText = '0', warmupText = '10', warmupMsText = '0'] = process.argv.slice(2);
+if (modulePath === undefined) throw new Error('usage: canvas-worker.mjs DIST_INDEX_JS [rounds] [readObservation] [settleHeap] [warmupReplays] [warmupMs]');
 const { CanvasEnv } = await import(modulePath);
 const corpus = generateCorpus();
 const edits = corpus.reduce((n, t) => n + t.turns.length, 0);
@@ -36,8 +38,19 @@ async function replay(latencies, transcripts = corpus) {
   return steps;
 }
 
-// Warm-up: JIT and module initialisation (2 replays by default).
-for (let i = 0; i < Number(warmupText); i++) await replay(undefined);
+/** Edits per wall-second of one replay of the corpus. */
+async function timedReplay() {
+  const start = process.hrtime.bigint();
+  const steps = await replay(undefined);
+  return steps / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+// Warm-up: module initialisation and the JIT, each replay timed but not counted: at least
+// `warmupReplays` replays (10 by default) and at least `warmupMs` of wall time (0 by default).
+/** @type {number[]} */
+const warmupRates = [];
+const warmupEnd = performance.now() + Number(warmupMsText);
+while (warmupRates.length < Number(warmupText) || performance.now() < warmupEnd) warmupRates.push(await timedReplay());
 // Optional (off by default): a full collection after warm-up moves the start-up heap (modules, the
 // corpus) out of the young generation, so the first scavenges that copy it, which a build that
 // allocates less meets later, inside the timed rounds, are not timed.
@@ -77,4 +90,4 @@ for (let size = corpus.length; size >= 5 && bytesPerEdit === null; size = Math.f
 }
 observer.disconnect();
 
-console.log(JSON.stringify({ edits, rates, cpuRates, p50: percentile(latencies, 50), p99: percentile(latencies, 99), bytesPerEdit }));
+console.log(JSON.stringify({ edits, cold: warmupRates[0] ?? null, warmupRates, rates, cpuRates, p50: percentile(latencies, 50), p99: percentile(latencies, 99), bytesPerEdit }));

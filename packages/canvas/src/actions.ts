@@ -116,8 +116,18 @@ function operatorMentions(operators: readonly string[], semantics: TextSemantics
   return patterns;
 }
 
+/** The text without its think, thinking and reasoning blocks (case-insensitive markers). */
+function withoutThinking(raw: string): string {
+  // One fold tells whether any block can be there: removing nothing leaves the text as it was.
+  if (raw.includes('<')) {
+    const folded = ECMASCRIPT_SEMANTICS.fold(raw);
+    if (!folded.includes('<think') && !folded.includes('<reasoning>')) return raw;
+  } else return raw;
+  return removeBlocks(removeBlocks(removeBlocks(raw, '<think>', '</think>', true), '<thinking>', '</thinking>', true), '<reasoning>', '</reasoning>', true);
+}
+
 function fallback(raw: string, operators: readonly string[], semantics: TextSemantics): ParsedAction {
-  const text = removeBlocks(removeBlocks(removeBlocks(raw, '<think>', '</think>', true), '<thinking>', '</thinking>', true), '<reasoning>', '</reasoning>', true);
+  const text = withoutThinking(raw);
   const lower = text.toLowerCase();
   // Every finish phrase spells "finish" or "complete" literally.
   if ((lower.includes('finish') || lower.includes('complete')) && FINISH_PHRASES[semantics.name].some((phrase) => phrase.test(lower))) return { action: { type: 'finish' }, fallback: FALLBACK_FINISH };
@@ -134,6 +144,12 @@ function fallback(raw: string, operators: readonly string[], semantics: TextSema
   return invalid('Could not parse action from text');
 }
 
+/** Whether `trim` would leave nothing, without building the trimmed copy. */
+function isBlank(text: string, semantics: TextSemantics): boolean {
+  for (let i = 0; i < text.length; i++) if (!semantics.isSpace(text.charCodeAt(i))) return false;
+  return true;
+}
+
 function withPosition<T extends object>(action: T, position: number | undefined): T & { position?: number } {
   return position === undefined ? action : { ...action, position };
 }
@@ -144,7 +160,7 @@ function withPosition<T extends object>(action: T, position: number | undefined)
  */
 export function parseAction(raw: string, operators: readonly string[], options: ParseOptions = {}): ParsedAction {
   const semantics = textSemantics(options.semantics);
-  if (semantics.trim(raw) === '') return invalid('Empty input');
+  if (isBlank(raw, semantics)) return invalid('Empty input');
   const thinkOnly = firstBlock(raw, '<think_only>', '</think_only>');
   if (thinkOnly !== undefined) return invalid(THINK_ONLY_ERROR, semantics.trim(thinkOnly.inner));
   // Tags open with "<" or "[": text with neither is free text.
@@ -156,7 +172,9 @@ export function parseAction(raw: string, operators: readonly string[], options: 
   const reasoning = reasoningTag !== undefined && reasoningTag !== '' ? reasoningTag : tags.freeText('thought')?.value;
   const actionName = tags.keyword('action', ACTIONS)?.value;
   const parsed = actionName === undefined ? fallback(raw, operators, semantics) : actionFromTags(actionName, tags);
-  return reasoning === undefined ? parsed : { ...parsed, reasoning };
+  if (reasoning === undefined) return parsed;
+  // The keys a spread of `parsed` would give (it is `{ action }` or `{ action, fallback }` here), without the generic object copy.
+  return parsed.fallback === undefined ? { action: parsed.action, reasoning } : { action: parsed.action, fallback: parsed.fallback, reasoning };
 }
 
 function operatorListTag(tags: TagScanner, name: string): string[] | undefined {

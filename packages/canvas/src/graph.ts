@@ -318,23 +318,21 @@ export class WorkflowGraph {
     let hasParallel = false;
     let hasConditional = false;
     let hasLoop = false;
-    const count = (operator: string): void => {
-      if (!operatorList.includes(operator)) uniqueTypes++;
-      operatorList.push(operator);
-    };
+    // Operators in execution order first (the flags need the structures only), then the distinct count.
     for (const node of this.#nodes) {
-      if (node.type === 'operator') count(node.operator);
+      if (node.type === 'operator') operatorList.push(node.operator);
       else if (node.type === 'conditional') {
         hasConditional = true;
-        count(node.condition.operator);
-        count(node.trueBranch.operator);
-        if (node.falseBranch !== undefined) count(node.falseBranch.operator);
+        operatorList.push(node.condition.operator, node.trueBranch.operator);
+        if (node.falseBranch !== undefined) operatorList.push(node.falseBranch.operator);
       } else {
         if (node.type === 'parallel') hasParallel = true;
         else hasLoop = true;
-        for (const child of node.children) count(child.operator);
+        const children = node.children;
+        for (let i = 0; i < children.length; i++) operatorList.push((children[i] as OperatorNode).operator);
       }
     }
+    for (let i = 0; i < operatorList.length; i++) if (operatorList.indexOf(operatorList[i] as string) === i) uniqueTypes++;
     return (this.#cache.stats = Object.freeze({
       operatorList: Object.freeze(operatorList),
       totalOperators: operatorList.length,
@@ -365,7 +363,7 @@ export class WorkflowGraph {
       nodes: Object.freeze(this.#nodes.slice()),
       nextId: this.#nextId,
       idScheme: this.idScheme,
-      reachable: Object.freeze([...this.#map.keys()]),
+      reachable: Object.freeze(Array.from(this.#map.keys())),
     }));
   }
 

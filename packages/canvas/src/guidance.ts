@@ -106,8 +106,9 @@ export function extractPromptContent(response: string): string {
     folded = folded.slice(0, unclosed);
   }
   [text, folded] = removeElements(text, folded, 'action');
-  [text] = removeElements(text, folded, 'operator');
-  return text.replace(REASONING_TAGS, '').trim();
+  [text, folded] = removeElements(text, folded, 'operator');
+  // The tags are ASCII, and a case-insensitive match without the `u` flag maps no other character onto ASCII.
+  return (folded.includes('reasoning>') ? text.replace(REASONING_TAGS, '') : text).trim();
 }
 
 const REASONING_TAGS = /<\/?reasoning>/gi;

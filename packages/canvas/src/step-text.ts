@@ -74,7 +74,8 @@ export class EpisodeText {
   readonly #task: CanvasTask;
   readonly #settings: EpisodeTextSettings;
   readonly #guidance = new Map<string, string>();
-  readonly #bodies = new Map<string, string>();
+  /** Prompt-request bodies per operator, one map per variant (no key string to build per step). */
+  readonly #bodies: Readonly<Record<PromptRequestVariant, Map<string, string>>> = { add: new Map(), modify: new Map() };
   #codeContext: string | undefined;
   #actionPromptHead: string | undefined;
   /** The graph version (its statistics object) whose state lines are cached. */
@@ -171,11 +172,11 @@ export class EpisodeText {
   }
 
   #body(operator: string, variant: PromptRequestVariant): string {
-    const key = `${variant}:${operator}`;
-    let body = this.#bodies.get(key);
+    const bodies = this.#bodies[variant];
+    let body = bodies.get(operator);
     if (body === undefined) {
       body = promptRequestBody(operator, this.guidance(operator), variant);
-      this.#bodies.set(key, body);
+      bodies.set(operator, body);
     }
     return body;
   }
