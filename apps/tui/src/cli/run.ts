@@ -43,7 +43,6 @@ export function registerRun(program: Command, io: CliIo): void {
           workflow: options.workflow,
           type: options.type,
           prompts: parsePromptFlags(options.prompt),
-          sandbox: host.config.config.sandbox.use,
           nodeTimeoutMs: options.nodeTimeout,
           retries: options.retries,
           signal: controller.signal,

@@ -2,6 +2,8 @@ import { BackendError, CUSTOM_SLOT, Tokens, resolveSlot, resolveToken, type Canv
 import { WorkflowExecutor, vocabularyFor, type CanvasExecutor } from '@flowsteer/canvas';
 import { EvalScorer, SimulatedAnswerExecutor, SlotScorer, type CanvasFactoryFn, type EnvTask, type EpisodeScorer } from '@flowsteer/env-server';
 import { CliUsageError } from '../errors.js';
+import { sandboxNotInstalled } from '../session/sandbox.js';
+import { scientificTwin } from '../session/ds1000.js';
 
 type AnyHost = Host<Record<never, never>>;
 
@@ -42,7 +44,7 @@ async function executorBackend(host: AnyHost): Promise<LlmBackend> {
 function sandboxOpener(host: AnyHost, override: string | undefined): { name: string; open: () => Promise<Sandbox> } {
   const { use, module, options, ...limits } = host.config.config.sandbox;
   const name = override ?? use;
-  if (name !== CUSTOM_SLOT && !host.registries.sandboxes.has(name)) throw new CliUsageError(`sandbox "${name}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
+  if (name !== CUSTOM_SLOT && !host.registries.sandboxes.has(name)) throw sandboxNotInstalled(host, `sandbox "${name}"`);
   if (override === undefined) return { name, open: () => resolveToken(host.container, Tokens.Sandbox) };
   return { name, open: async () => (await resolveSlot(host.registries.sandboxes, { use: name, ...(module === undefined ? {} : { module }) }, host.cwd))({ ...limits, options }) };
 }
@@ -93,8 +95,8 @@ export async function resolveServeEnvSlots(host: AnyHost, events: EventBus, opti
   const named = resolveToken(host.container, Tokens.Scorer);
   // The eval scorer opens its own sandbox on the first code task and closes it with the server.
   // DS-1000 needs numpy and pandas: beside the plain isolated sandbox, its scientific twin runs those answers.
-  const scientific = sandbox.name === 'system-python' ? host.registries.sandboxes.tryGet('system-python-numpy') : undefined;
-  const ds1000 = scientific === undefined ? {} : { ds1000Sandbox: async () => scientific({ workers: 0, ...(config.sandbox.timeoutMs === undefined ? {} : { timeoutMs: config.sandbox.timeoutMs }) }) };
+  const scientific = scientificTwin(host, sandbox.name);
+  const ds1000 = scientific === undefined ? {} : { ds1000Sandbox: async () => scientific() };
   const scorer = named === undefined ? new EvalScorer({ sandbox: sandbox.open, ...ds1000 }) : new SlotScorer(named);
   const scorerLabel = named === undefined ? 'each task metric' : `scorer ${config.scorer.use}`;
 

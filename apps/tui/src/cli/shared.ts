@@ -1,10 +1,11 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
-import { bootHost, CanvasSettingsSchema, CORE_VERSION, PLUGIN_API_VERSION, Tokens, resolveToken, terminalSafeJson, type Host, type PluginReport, type Sandbox } from '@flowsteer/core';
+import { bootHost, CanvasSettingsSchema, CORE_VERSION, PLUGIN_API_VERSION, terminalSafeJson, type Host, type PluginReport, type Sandbox } from '@flowsteer/core';
 import { CliUsageError } from '../errors.js';
 import { registerBuiltins } from '../session/builtins.js';
 import { ds1000Option } from '../session/ds1000.js';
+import { openConfiguredSandbox } from '../session/sandbox.js';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, Interrupted: 130 } as const;
@@ -69,9 +70,7 @@ export async function boot(io: CliIo, options: GlobalOptions) {
   // Built-ins register before the host exists; the pass@1 scorer reaches the sandbox slot once it does.
   const sandbox = async (): Promise<Sandbox> => {
     if (booted === undefined) throw new Error('the host is not booted yet');
-    const use = booted.config.config.sandbox.use;
-    if (use !== 'custom' && !booted.registries.sandboxes.has(use)) throw new CliUsageError(`pass@1 needs a sandbox: "${use}" (sandbox.use) is not installed; available: ${booted.registries.sandboxes.names().join(', ') || 'none'}`);
-    return resolveToken(booted.container, Tokens.Sandbox);
+    return openConfiguredSandbox(booted, `pass@1 needs a sandbox: "${booted.config.config.sandbox.use}" (sandbox.use)`);
   };
   booted = await bootHost({
     cwd: options.cwd ?? io.cwd,

@@ -6,6 +6,7 @@ import { RecordingBackend } from '@flowsteer/backends-replay';
 import { CliUsageError } from '../errors.js';
 import { resolveRuntime, type PolicyChoice } from '../session/runtime.js';
 import { ds1000Option } from '../session/ds1000.js';
+import { openConfiguredSandbox, sandboxNotInstalled } from '../session/sandbox.js';
 
 const METRICS: readonly MetricName[] = ['math', 'f1', 'em', 'mc', 'pass@1'];
 
@@ -31,12 +32,9 @@ export function checkBenchmark(name: string | undefined): string | undefined {
 async function sandboxFor(host: Host<Record<never, never>>, name: string | undefined): Promise<Sandbox> {
   const use = host.config.config.sandbox.use;
   const wanted = name ?? use;
-  if (wanted === use) {
-    if (use !== 'custom' && !host.registries.sandboxes.has(use)) throw new CliUsageError(`pass@1 needs a sandbox: "${use}" (sandbox.use) is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
-    return resolveToken(host.container, Tokens.Sandbox);
-  }
+  if (wanted === use) return openConfiguredSandbox(host, `pass@1 needs a sandbox: "${use}" (sandbox.use)`);
   const factory = host.registries.sandboxes.tryGet(wanted);
-  if (factory === undefined) throw new CliUsageError(`pass@1 needs a sandbox: "${wanted}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
+  if (factory === undefined) throw sandboxNotInstalled(host, `pass@1 needs a sandbox: "${wanted}"`);
   return factory({});
 }
 

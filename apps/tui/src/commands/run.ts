@@ -10,6 +10,7 @@ import {
 import { WorkflowExecutor, executionText, parseDsl, vocabularyFor, type CanvasTask, type NodeRecord, type WorkflowGraph, type WorkflowRun } from '@flowsteer/canvas';
 import { RecordingBackend } from '@flowsteer/backends-replay';
 import { CliUsageError } from '../errors.js';
+import { openConfiguredSandbox } from '../session/sandbox.js';
 
 export interface RunCommandOptions {
   readonly task: string;
@@ -18,7 +19,6 @@ export interface RunCommandOptions {
   readonly prompts: Readonly<Record<string, string>>;
   readonly entryPoint?: string;
   readonly tests?: string;
-  readonly sandbox: string;
   readonly record?: string;
   readonly nodeTimeoutMs: number;
   readonly retries: number;
@@ -47,12 +47,6 @@ export function parsePromptFlags(pairs: readonly string[]): Record<string, strin
     prompts[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
   }
   return prompts;
-}
-
-/** Sandbox for code operators: the one `sandbox.use` names, with the sandbox section's limits. */
-async function sandboxFor(host: Host<Record<never, never>>, name: string): Promise<Sandbox> {
-  if (name !== 'custom' && !host.registries.sandboxes.has(name)) throw new CliUsageError(`sandbox "${name}" is not installed; available: ${host.registries.sandboxes.names().join(', ') || 'none'}`);
-  return resolveToken(host.container, Tokens.Sandbox);
 }
 
 /** The executor's LLM from config (recorded to a cassette with `--record`); a missing model is a usage error that says how to set one. */
@@ -86,7 +80,7 @@ export async function runWorkflow(host: Host<Record<never, never>>, options: Run
   if (use !== 'auto' && use !== 'workflow') return runWithSlotExecutor(host, options, { use, module }, graph, task);
 
   const needsSandbox = graph.operatorNodes().some((node) => host.registries.operators.tryGet(node.operator)?.category === 'code' || node.operator === 'Test');
-  const sandbox = needsSandbox ? await sandboxFor(host, options.sandbox) : undefined;
+  const sandbox = needsSandbox ? await openConfiguredSandbox(host) : undefined;
   try {
     const backend = await executorBackend(host, options.record);
     const executor = new WorkflowExecutor({
@@ -127,7 +121,7 @@ async function runWithSlotExecutor(host: Host<Record<never, never>>, options: Ru
       return backend;
     },
     operators: host.registries.operators.entries().map((entry) => entry.value),
-    sandbox: async () => (sandbox ??= await sandboxFor(host, options.sandbox)),
+    sandbox: async () => (sandbox ??= await openConfiguredSandbox(host)),
     events: host.events,
     runId: 'run',
     options: {},

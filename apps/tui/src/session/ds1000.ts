@@ -10,9 +10,15 @@ const SCIENTIFIC_SANDBOX = 'system-python-numpy';
  * Any other sandbox runs DS-1000 itself.
  */
 export function ds1000Option(host: Host<Record<never, never>>, sandbox: Sandbox | undefined): Pick<ScoringOptions, 'openDs1000Sandbox'> {
+  const scientific = sandbox === undefined ? undefined : scientificTwin(host, sandbox.id);
+  return scientific === undefined ? {} : { openDs1000Sandbox: scientific };
+}
+
+/** Opens the scientific twin of the sandbox named `plain`, when that is the plain isolated one and the twin is installed. */
+export function scientificTwin(host: Host<Record<never, never>>, plain: string): (() => Sandbox | Promise<Sandbox>) | undefined {
   const scientific = host.registries.sandboxes.tryGet(SCIENTIFIC_SANDBOX);
-  if (sandbox?.id !== PLAIN_SANDBOX || scientific === undefined) return {};
+  if (plain !== PLAIN_SANDBOX || scientific === undefined) return undefined;
   const { timeoutMs } = host.config.config.sandbox;
   // Its own memory default (numpy needs more than plain code); no warm pool for a per-answer sandbox.
-  return { openDs1000Sandbox: () => scientific({ workers: 0, ...(timeoutMs === undefined ? {} : { timeoutMs }) }) };
+  return () => scientific({ workers: 0, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
 }
