@@ -120,7 +120,9 @@ describe.skipIf(!hasTmux)('flowsteer in a real terminal (tmux)', () => {
     await waitFor('write the prompt the canvas is waiting for');
     keys('-l', 'Check the product independently.');
     keys('Enter');
-    text = await waitFor('turn 4 · you · prompt · accepted');
+    // The turn is drawn before the take-over ends; its status line says the keys are live again.
+    text = await waitFor('your turn: accepted');
+    expect(text).toContain('turn 4 · you · prompt · accepted');
     expect(text).toContain('Plan -> Custom');
     // Two operators are not a finished workflow under the default rules: said now, no round spent.
     keys('f');
