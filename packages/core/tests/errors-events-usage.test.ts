@@ -106,7 +106,7 @@ describe('EventBus', () => {
 });
 
 describe('UsageLedger', () => {
-  it('derives totals per run, node, turn and operator from one list of entries', () => {
+  it('totals calls per run, node, turn and operator', () => {
     const ledger = new UsageLedger();
     ledger.record({ nodeId: 'node_1', operator: 'Plan', turn: 1, usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 }, latencyMs: 100 });
     ledger.child({ nodeId: 'node_2', operator: 'Custom', turn: 2 }).record({ promptTokens: 20, completionTokens: 10, totalTokens: 30 }, 200);
