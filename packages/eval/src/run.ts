@@ -134,15 +134,11 @@ function differences(existing: EvalSettings, next: EvalSettings): string[] {
 /** Counts ledger entries to the problem whose async context recorded them, for the run's duration. */
 function attributeUsage(ledger: UsageLedger | undefined, store: AsyncLocalStorage<{ tokens: number }>): () => void {
   if (ledger === undefined) return () => undefined;
-  const original = ledger.record;
-  ledger.record = function record(this: UsageLedger, entry) {
+  // Listeners run synchronously inside `record`, so the store is the recording episode's.
+  return ledger.subscribe((entry) => {
     const counter = store.getStore();
     if (counter !== undefined) counter.tokens += entry.usage.totalTokens;
-    original.call(this, entry);
-  };
-  return () => {
-    ledger.record = original;
-  };
+  });
 }
 
 /**
