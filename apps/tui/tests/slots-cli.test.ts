@@ -75,6 +75,14 @@ describe('slots chosen by config drive the commands', () => {
     expect(await log()).toContain('sandbox 4321');
   });
 
+  it('score --sandbox opens the named sandbox with the configured limits, not the sandbox defaults', async () => {
+    const { dir, log } = await projectWith({ sandbox: { use: 'system-python', timeoutMs: 4321 } });
+    await writeFile(join(dir, 'tests.py'), 'assert add(1, 2) == 3\n');
+    const result = await flowsteer(['score', '--metric', 'pass@1', '--sandbox', 'recording', '--prediction', 'def add(a, b):\n    return a + b', '--test', join(dir, 'tests.py')], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(await log()).toContain('sandbox 4321');
+  });
+
   it('run executes the workflow with the executor executor.use names, with its progress and report', async () => {
     const { dir, log } = await projectWith({ executor: { use: 'canned' } });
     const args = ['run', '--task', 'What is 6*7?', '--type', 'math', '--workflow', 'Plan -> Custom -> Format'];

@@ -95,6 +95,11 @@ export type Unsubscribe = () => void;
 /** The narrow interface producers depend on, so a no-op or a forwarding sink can stand in. */
 export interface EventSink {
   emit(event: EventInput): void;
+  /**
+   * False when nobody would see events of `type`, so a producer may skip work it does only to emit
+   * them (a node's streamed deltas). A sink without it is assumed to want everything.
+   */
+  wants?(type: FlowSteerEventType): boolean;
 }
 
 /**
@@ -110,6 +115,7 @@ export class EventBus implements EventSink {
   }
 
   emit(input: EventInput): void {
+    if (!this.wants(input.type)) return;
     const event = { ...input, at: input.at ?? Date.now() } as FlowSteerEvent;
     for (const key of [event.type, '*'] as const) {
       for (const listener of this.#listeners.get(key) ?? []) {
@@ -120,6 +126,10 @@ export class EventBus implements EventSink {
         }
       }
     }
+  }
+
+  wants(type: FlowSteerEventType): boolean {
+    return (this.#listeners.get(type)?.size ?? 0) > 0 || (this.#listeners.get('*')?.size ?? 0) > 0;
   }
 
   on<T extends FlowSteerEventType>(type: T, listener: (event: EventOf<T>) => void): Unsubscribe {
@@ -173,4 +183,4 @@ export class EventBus implements EventSink {
 }
 
 /** A sink that drops everything; the default when nobody listens. */
-export const NULL_EVENT_SINK: EventSink = { emit: () => undefined };
+export const NULL_EVENT_SINK: EventSink = { emit: () => undefined, wants: () => false };

@@ -72,15 +72,9 @@ export class Episode {
     const executor = settings.executor === undefined ? {} : { executor: settings.executor };
     this.#env = settings.createCanvas === undefined ? new CanvasEnv({ ...settings.canvas, ...executor, runId: settings.id }) : settings.createCanvas({ runId: settings.id, ...executor });
     this.#builtin = this.#env instanceof CanvasEnv ? this.#env : undefined;
-    if (this.#builtin === undefined) {
-      const opened = this.#env.reset(canvasTask(settings.task));
-      this.first = this.#wire(opened.observation);
-      this.#awaitingPrompt = opened.observation.awaitingPrompt;
-    } else {
-      const opened = this.#builtin.reset(canvasTask(settings.task));
-      this.first = this.#wire(opened.observation);
-      this.#awaitingPrompt = opened.info.phase === 'awaiting_prompt';
-    }
+    const opened = this.#env.reset(canvasTask(settings.task));
+    this.first = this.#wire(opened.observation);
+    this.#awaitingPrompt = opened.observation.awaitingPrompt;
   }
 
   #wire(observation: Observation): WireObservation | CompactObservation {
@@ -97,7 +91,7 @@ export class Episode {
     const outcome = await this.#env.step(action, signal);
     this.#steps++;
     const info = this.#builtin === undefined ? this.#otherInfo(outcome) : (outcome.info as StepInfo);
-    this.#awaitingPrompt = this.#builtin === undefined ? outcome.observation.awaitingPrompt : info.phase === 'awaiting_prompt';
+    this.#awaitingPrompt = outcome.observation.awaitingPrompt;
     const done = outcome.done || info.forcedFinish;
     const breakdown = done ? await this.#finalReward(this.#builtin === undefined ? this.#otherEnd(info.forcedFinish) : this.#builtinEnd(this.#builtin, info.forcedFinish)) : undefined;
     return {

@@ -1,4 +1,4 @@
-import { EventBus, StepInputSchema, UsageLedger, type OperatorContext, type StepInputDraft, type StepOutput } from '@flowsteer/core';
+import { EventBus, NULL_EVENT_SINK, StepInputSchema, UsageLedger, type OperatorContext, type StepInputDraft, type StepOutput } from '@flowsteer/core';
 import { OpenAiCompatibleBackend } from '@flowsteer/backends-openai';
 import { FakeOpenAiServer, lastUserMessage, type FakeReply } from '@flowsteer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,6 +39,28 @@ describe('standard operators against an OpenAI-compatible server', () => {
     expect(prompts[0]).toBe('Multiply carefully.\n\nProblem: What is 6*7?\n\nPrevious result:\nStep 1: multiply');
     expect(ledger.total()).toMatchObject({ promptTokens: 10, completionTokens: 4, calls: 1 });
     expect(deltas.join('')).toBe('It is 42.');
+  });
+
+  it('Custom asks for a plain completion when nobody listens to node output, and streams when someone does', async () => {
+    server = await FakeOpenAiServer.start(() => ({ content: 'It is 42.', usage: { prompt_tokens: 10, completion_tokens: 4 } }));
+    const backend = new OpenAiCompatibleBackend({ baseUrl: server.baseUrl, model: 'exec', retryBaseMs: 1 });
+    const input = StepInputSchema.parse({ problem });
+    const contextWith = (events: OperatorContext['events'], ledger: UsageLedger): OperatorContext => ({ nodeId: 'node_1', turn: 1, runId: 'r', backend, signal: new AbortController().signal, usage: ledger.child({ nodeId: 'node_1', operator: 'Custom', turn: 1 }), events });
+    const quiet = new UsageLedger();
+    expect(await Custom.run(input, contextWith(NULL_EVENT_SINK, quiet))).toEqual({ response: 'It is 42.' });
+    const unwatched = new EventBus();
+    unwatched.on('node.finished', () => undefined);
+    expect(await Custom.run(input, contextWith(unwatched, quiet))).toEqual({ response: 'It is 42.' });
+    const watched = new EventBus();
+    const deltas: string[] = [];
+    watched.on('node.output', (e) => deltas.push(e.delta));
+    const streamed = new UsageLedger();
+    expect(await Custom.run(input, contextWith(watched, streamed))).toEqual({ response: 'It is 42.' });
+    expect(server.requests.map((r) => r.body.stream === true)).toEqual([false, false, true]);
+    expect(deltas.join('')).toBe('It is 42.');
+    // The same usage is recorded either way.
+    expect(quiet.total()).toMatchObject({ promptTokens: 20, completionTokens: 8, calls: 2 });
+    expect(streamed.total()).toMatchObject({ promptTokens: 10, completionTokens: 4, calls: 1 });
   });
 
   it('Custom on the first step sends only the problem', async () => {

@@ -1,8 +1,8 @@
-import { BackendError, CUSTOM_SLOT, Tokens, resolveSlot, resolveToken, type CanvasSettings, type EventBus, type Host, type LlmBackend, type Sandbox } from '@flowsteer/core';
+import { BackendError, Tokens, resolveSlot, resolveToken, type CanvasSettings, type EventBus, type Host, type LlmBackend, type Sandbox } from '@flowsteer/core';
 import { WorkflowExecutor, vocabularyFor, type CanvasExecutor } from '@flowsteer/canvas';
 import { EvalScorer, SimulatedAnswerExecutor, SlotScorer, type CanvasFactoryFn, type EnvTask, type EpisodeScorer } from '@flowsteer/env-server';
 import { CliUsageError } from '../errors.js';
-import { sandboxNotInstalled } from '../session/sandbox.js';
+import { sandboxOpener } from '../session/sandbox.js';
 import { scientificTwin } from '../session/ds1000.js';
 
 type AnyHost = Host<Record<never, never>>;
@@ -38,15 +38,6 @@ async function executorBackend(host: AnyHost): Promise<LlmBackend> {
     if (error instanceof BackendError) throw new CliUsageError(`${error.message}. serve-env executes every workflow: configure the executor (--set executor.baseUrl=… --set executor.model=…, FLOWSTEER_EXECUTOR_* or flowsteer.config.json), or use --executor sim for the test executor`);
     throw error;
   }
-}
-
-/** A new sandbox of the chosen kind per call: `sandbox.use` through the host (limits, options, custom), or `--sandbox`. */
-function sandboxOpener(host: AnyHost, override: string | undefined): { name: string; open: () => Promise<Sandbox> } {
-  const { use, module, options, ...limits } = host.config.config.sandbox;
-  const name = override ?? use;
-  if (name !== CUSTOM_SLOT && !host.registries.sandboxes.has(name)) throw sandboxNotInstalled(host, `sandbox "${name}"`);
-  if (override === undefined) return { name, open: () => resolveToken(host.container, Tokens.Sandbox) };
-  return { name, open: async () => (await resolveSlot(host.registries.sandboxes, { use: name, ...(module === undefined ? {} : { module }) }, host.cwd))({ ...limits, options }) };
 }
 
 /**

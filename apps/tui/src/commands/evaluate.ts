@@ -6,7 +6,7 @@ import { RecordingBackend } from '@flowsteer/backends-replay';
 import { CliUsageError } from '../errors.js';
 import { resolveRuntime, type PolicyChoice } from '../session/runtime.js';
 import { ds1000Option } from '../session/ds1000.js';
-import { openConfiguredSandbox, sandboxNotInstalled } from '../session/sandbox.js';
+import { sandboxOpener } from '../session/sandbox.js';
 
 const METRICS: readonly MetricName[] = ['math', 'f1', 'em', 'mc', 'pass@1'];
 
@@ -28,14 +28,10 @@ export function checkBenchmark(name: string | undefined): string | undefined {
   return key;
 }
 
-/** The sandbox `name` (default: `sandbox.use`); the configured one gets the sandbox section's limits. */
-async function sandboxFor(host: Host<Record<never, never>>, name: string | undefined): Promise<Sandbox> {
+/** A new sandbox `name` names (default: `sandbox.use`), with the sandbox section's limits either way. */
+function sandboxFor(host: Host<Record<never, never>>, name: string | undefined): Promise<Sandbox> {
   const use = host.config.config.sandbox.use;
-  const wanted = name ?? use;
-  if (wanted === use) return openConfiguredSandbox(host, `pass@1 needs a sandbox: "${use}" (sandbox.use)`);
-  const factory = host.registries.sandboxes.tryGet(wanted);
-  if (factory === undefined) throw sandboxNotInstalled(host, `pass@1 needs a sandbox: "${wanted}"`);
-  return factory({});
+  return sandboxOpener(host, name, (wanted) => `pass@1 needs a sandbox: "${wanted}"${wanted === use ? ' (sandbox.use)' : ''}`).open();
 }
 
 interface ScoreLine {

@@ -1,4 +1,4 @@
-import { Tokens, resolveToken, type Host, type Sandbox } from '@flowsteer/core';
+import { CUSTOM_SLOT, Tokens, resolveSlot, resolveToken, type Host, type Sandbox } from '@flowsteer/core';
 import { CliUsageError } from '../errors.js';
 
 type AnyHost = Host<Record<never, never>>;
@@ -17,4 +17,20 @@ export async function openConfiguredSandbox(host: AnyHost, subject = `sandbox "$
   const use = host.config.config.sandbox.use;
   if (use !== 'custom' && !host.registries.sandboxes.has(use)) throw sandboxNotInstalled(host, subject);
   return resolveToken(host.container, Tokens.Sandbox);
+}
+
+/**
+ * Opens new sandboxes of the kind `override` names (default: `sandbox.use`), each with the sandbox
+ * section's limits and options, so an override never runs code with looser limits than configured.
+ * The name is checked once, up front; `subject(name)` words the usage error for a missing one.
+ */
+export function sandboxOpener(host: AnyHost, override: string | undefined, subject: (name: string) => string = (name) => `sandbox "${name}"`): { name: string; open: () => Promise<Sandbox> } {
+  const { use, module, options, ...limits } = host.config.config.sandbox;
+  const name = override ?? use;
+  if (name === use) {
+    if (use !== CUSTOM_SLOT && !host.registries.sandboxes.has(use)) throw sandboxNotInstalled(host, subject(name));
+    return { name, open: () => resolveToken(host.container, Tokens.Sandbox) };
+  }
+  if (name !== CUSTOM_SLOT && !host.registries.sandboxes.has(name)) throw sandboxNotInstalled(host, subject(name));
+  return { name, open: async () => (await resolveSlot(host.registries.sandboxes, { use: name, ...(module === undefined ? {} : { module }) }, host.cwd))({ ...limits, options }) };
 }

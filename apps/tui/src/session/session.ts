@@ -90,7 +90,8 @@ export class OrchestrationSession {
   readonly events: EventBus;
   readonly runtime: string;
   #policy: Policy;
-  #task: CanvasTask;
+  /** The task the canvas was reset with (a plugin canvas need not expose its state). */
+  readonly #task: CanvasTask;
   readonly #runFinal: SessionDeps['runFinal'];
   readonly #store: Store | undefined;
   #turns: TurnRecord[] = [];
@@ -165,7 +166,7 @@ export class OrchestrationSession {
   }
 
   get task(): CanvasTask {
-    return this.workflow?.state.task ?? this.#task;
+    return this.#task;
   }
 
   /** Turns played so far. */
