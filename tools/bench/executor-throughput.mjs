@@ -11,8 +11,10 @@
 //    needs thousands of HTTP calls a second), 256 rollouts sharing concurrency 16, and 256 rollouts
 //    on concurrency 256 at a realistic LLM latency (--slow-latency-ms);
 //  - layers: the same steady load (concurrency C, 4C callers) through a bare node:http client, the
-//    backend alone and the whole executor, so the per-call overhead can be split between the
-//    transport floor of this machine, the backend and the executor.
+//    backend alone (plain and streamed completions) and the whole executor, so the per-call
+//    overhead can be split between the transport floor of this machine, the backend and the
+//    executor. Each steady case and the batch also run through the bare client in the same run
+//    (`fraction/transport`), which separates what the executor costs from what the machine allows.
 // Each case reports where a call's time goes: client-observed latency minus the server's delay,
 // the server's own delay beyond the nominal latency (its timer and event loop), client and server
 // CPU per call, and TCP connections opened (keep-alive reuse).
@@ -62,19 +64,24 @@ function instrumentedBackend(baseUrl, concurrency) {
   const backend = new OpenAiCompatibleBackend({ baseUrl, model: 'bench', concurrency });
   /** @type {CallLog} */
   const log = { calls: 0, latencies: [], intervals: [] };
+  // latencyMs runs from the slot being granted to the last byte; before that the call queued.
+  const logCall = (/** @type {number} */ latencyMs) => {
+    const end = performance.now();
+    log.calls++;
+    log.latencies.push(latencyMs);
+    log.intervals.push([end - latencyMs, end]);
+  };
   const timed = {
     id: backend.id,
-    chat: (/** @type {any} */ request) => backend.chat(request),
+    async chat(/** @type {any} */ request) {
+      const result = await backend.chat(request);
+      logCall(result.latencyMs);
+      return result;
+    },
     close: () => backend.close(),
     async *stream(/** @type {any} */ request) {
       for await (const event of backend.stream(request)) {
-        if (event.type === 'done') {
-          // latencyMs runs from the slot being granted to the last byte; before that it queued.
-          const end = performance.now();
-          log.calls++;
-          log.latencies.push(event.result.latencyMs);
-          log.intervals.push([end - event.result.latencyMs, end]);
-        }
+        if (event.type === 'done') logCall(event.result.latencyMs);
         yield event;
       }
     },
@@ -168,10 +175,17 @@ function steadyReport(runs, concurrency, latency) {
   };
 }
 
-/** Steady state of whole workflows. @param {number} latency @param {number} concurrency @param {number} rollouts */
+/**
+ * Steady state of whole workflows, each repetition also running the same load (`concurrency`
+ * callers, same latency) through a bare keep-alive node:http client on a fresh server: that is the
+ * transport floor of this machine at this load, and `fraction/transport` is the executor's share of it.
+ * @param {number} latency @param {number} concurrency @param {number} rollouts
+ */
 async function steadyWorkflows(latency, concurrency, rollouts) {
   const runs = [];
+  const bare = [];
   for (let i = 0; i < steadyRuns; i++) {
+    bare.push(await bareSteady(latency, concurrency));
     const server = await startServer(latency);
     const { backend, log } = instrumentedBackend(server.baseUrl, concurrency);
     const executor = new WorkflowExecutor({ operators: STANDARD_OPERATORS, backend });
@@ -186,9 +200,27 @@ async function steadyWorkflows(latency, concurrency, rollouts) {
     await server.stop();
   }
   const result = steadyReport(runs, concurrency, latency);
-  report(`executor throughput, steady state (${rollouts} rollouts in flight; latency ${latency} ms, concurrency ${concurrency})`, result);
+  const transport = median(bare.map((r) => r.callsPerSecond));
+  report(`executor throughput, steady state (${rollouts} rollouts in flight; latency ${latency} ms, concurrency ${concurrency})`, {
+    ...result,
+    'transport fraction': transport / result['ceiling calls/s'],
+    'transport cpu ms': median(bare.map((r) => r.clientCpuMsPerCall)),
+    'fraction/transport': result['calls/s median'] / transport,
+  });
   const firstFailure = runs.flatMap((r) => r.failures)[0];
   if (firstFailure !== undefined) console.log(`  first failure: ${firstFailure}`);
+  return result;
+}
+
+/** The bare client's steady window at `concurrency` callers on its own server. @param {number} latency @param {number} concurrency */
+async function bareSteady(latency, concurrency) {
+  const server = await startServer(latency);
+  /** @type {CallLog} */
+  const log = { calls: 0, latencies: [], intervals: [] };
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const result = await steadyWindow(server, concurrency, concurrency, log, () => bareCall(server.baseUrl, agent, log));
+  agent.destroy();
+  await server.stop();
   return result;
 }
 
@@ -197,10 +229,10 @@ const PROMPT = [
   { role: 'user', content: 'Solve the task and put the final answer in <answer> tags. '.repeat(10) },
 ];
 
-/** One streamed call through a bare keep-alive node:http client: the transport floor. @param {string} baseUrl @param {Agent} agent @param {CallLog} log */
+/** One plain completion through a bare keep-alive node:http client (what the executor sends when nobody watches its nodes stream): the transport floor. @param {string} baseUrl @param {Agent} agent @param {CallLog} log */
 function bareCall(baseUrl, agent, log) {
   const url = new URL(`${baseUrl}/chat/completions`);
-  const body = JSON.stringify({ model: 'bench', messages: PROMPT, stream: true, stream_options: { include_usage: true } });
+  const body = JSON.stringify({ model: 'bench', messages: PROMPT });
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
@@ -224,7 +256,7 @@ async function layers(latency, concurrency) {
   // the round trip and not a wait for a socket; the others queue 4x as many callers on their slots.
   const callersOf = (/** @type {string} */ layer) => (layer === 'bare node:http' ? concurrency : concurrency * 4);
   /** @type {Record<string, Array<Awaited<ReturnType<typeof steadyWindow>>>>} */
-  const byLayer = { 'bare node:http': [], backend: [], executor: [] };
+  const byLayer = { 'bare node:http': [], 'backend chat': [], 'backend stream': [], executor: [] };
   for (let i = 0; i < steadyRuns; i++) {
     // Alternating layers within each repetition, so a change in machine load hits all three.
     for (const layer of Object.keys(byLayer)) {
@@ -235,7 +267,10 @@ async function layers(latency, concurrency) {
       const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
       if (layer === 'bare node:http') {
         one = () => bareCall(server.baseUrl, agent, log);
-      } else if (layer === 'backend') {
+      } else if (layer === 'backend chat') {
+        // What the executor's nodes send when nobody watches their output.
+        one = async () => void (await backend.chat({ messages: /** @type {any} */ (PROMPT) }));
+      } else if (layer === 'backend stream') {
         one = async () => {
           for await (const event of backend.stream({ messages: /** @type {any} */ (PROMPT) })) if (event.type === 'done') return;
         };
@@ -286,33 +321,63 @@ function idealBatchSeconds(workflows, concurrency, latency) {
   }
 }
 
+/**
+ * The batch's calls, stage by stage per workflow, through a bare keep-alive node:http client whose
+ * agent queues them FIFO on `concurrency` sockets: the same shape with no executor or backend.
+ * @param {string} baseUrl @param {Agent} agent @returns {Promise<number>} seconds
+ */
+async function bareBatchSeconds(baseUrl, agent) {
+  /** @type {CallLog} */
+  const log = { calls: 0, latencies: [], intervals: [] };
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: args.workflows }, async () => {
+      for (const calls of STAGES) await Promise.all(Array.from({ length: calls }, () => bareCall(baseUrl, agent, log)));
+    }),
+  );
+  return (performance.now() - start) / 1000;
+}
+
 async function batch() {
   const server = await startServer(args['latency-ms']);
   /** @type {Array<{ callsPerSecond: number; latencies: number[] }>} */
   const results = [];
+  /** @type {number[]} */
+  const bareRates = [];
+  const callsPerBatch = args.workflows * STAGES.reduce((a, b) => a + b, 0);
+  const agent = new Agent({ keepAlive: true, maxSockets: args.concurrency });
   for (let i = 0; i <= args.runs; i++) {
+    // Alternating with the executor's batch on the same server, each on its own connections.
+    const bareSeconds = await bareBatchSeconds(server.baseUrl, agent);
     const { backend, log } = instrumentedBackend(server.baseUrl, args.concurrency);
     const executor = new WorkflowExecutor({ operators: STANDARD_OPERATORS, backend });
     const start = performance.now();
     const runs = await Promise.all(Array.from({ length: args.workflows }, (_, n) => executor.run(graph, { problem: `task ${n}`, type: 'math' })));
     const seconds = (performance.now() - start) / 1000;
     if (runs.some((r) => !r.success)) throw new Error(`a workflow failed: ${runs.find((r) => !r.success)?.error}`);
-    if (i > 0) results.push({ callsPerSecond: log.calls / seconds, latencies: log.latencies }); // the first one warms up
+    // The first round of each warms up.
+    if (i > 0) {
+      results.push({ callsPerSecond: log.calls / seconds, latencies: log.latencies });
+      bareRates.push(callsPerBatch / bareSeconds);
+    }
     await backend.close();
   }
+  agent.destroy();
   await server.stop();
   const latency = args['latency-ms'];
   const ceiling = args.concurrency / (latency / 1000);
-  const ideal = (args.workflows * STAGES.reduce((a, b) => a + b, 0)) / idealBatchSeconds(args.workflows, args.concurrency, latency);
+  const ideal = callsPerBatch / idealBatchSeconds(args.workflows, args.concurrency, latency);
   const rates = results.map((r) => r.callsPerSecond);
   const overhead = results.flatMap((r) => r.latencies).map((l) => l - latency);
   report(`executor throughput, batch (${args.workflows} x ${WORKFLOW}; latency ${latency} ms, concurrency ${args.concurrency})`, {
     'ceiling calls/s': ceiling,
     'ideal calls/s': ideal,
+    'transport calls/s': median(bareRates),
     'calls/s median': median(rates),
     'calls/s p10': percentile(rates, 10),
     fraction: median(rates) / ceiling,
     'fraction/ideal': median(rates) / ideal,
+    'fraction/transport': median(rates) / median(bareRates),
     'call overhead ms': median(overhead),
     'overhead p99 ms': percentile(overhead, 99),
     runs: args.runs,
