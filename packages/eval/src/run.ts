@@ -181,7 +181,7 @@ export async function runEvaluation(options: EvalRunOptions): Promise<{ manifest
   };
   const lock = await RunLock.acquire(options.out);
   const usage = new AsyncLocalStorage<{ tokens: number }>();
-  const restoreLedger = attributeUsage(options.usageLedger, usage);
+  const stopAttributing = attributeUsage(options.usageLedger, usage);
   let log: DurableLog | undefined;
   try {
     const manifestPath = join(options.out, 'manifest.json');
@@ -220,7 +220,7 @@ export async function runEvaluation(options: EvalRunOptions): Promise<{ manifest
     const records = selected.flatMap((p) => Array.from({ length: samples }, (_, s) => done.get(recordKey(p.id, s)))).filter((r): r is EvalRecord => r !== undefined);
     return { manifest, records, resumed, tornBytes: opened.tornBytes };
   } finally {
-    restoreLedger();
+    stopAttributing();
     await log?.close();
     await lock.release();
   }
