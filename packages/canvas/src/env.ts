@@ -16,7 +16,7 @@ import { indexVocabulary, libraryOf } from './vocabulary-index.js';
 import { rolesFor, type OperatorRoles } from './roles.js';
 import { episodeTextFor, previousError, type ChildrenPending, type EpisodeText, type EpisodeTextSettings, type FeedbackExtra } from './step-text.js';
 import { historyEntry, newOutcome, stepInfo, type Outcome } from './step-records.js';
-import { REFERENCE_OPERATORS, sortedNames, type OperatorSpec } from './vocabulary.js';
+import { REFERENCE_OPERATORS, type OperatorSpec } from './vocabulary.js';
 import {
   CORRECTED_QUIRKS,
   CanvasInputTooLargeError,
@@ -39,7 +39,6 @@ export { testPreview } from './step-text.js';
 
 const NEVER_ABORTED = new AbortController().signal;
 /** The sorted "Valid operators" text per accepted-name set (graphs of one vocabulary share the set). */
-const validLists = new WeakMap<ReadonlySet<string>, string>();
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type LiveState = Mutable<Omit<CanvasState, 'graph'>> & { history: HistoryEntry[] };
@@ -265,7 +264,7 @@ export class CanvasEnv {
   }
 
   #handleAction(state: LiveState, raw: string, outcome: Outcome): AfterExecution | undefined {
-    const parsed = parseAction(raw, this.#operatorNames, this.#parseOptions);
+    const parsed = parseAction(raw, this.#names, this.#parseOptions);
     const action = parsed.action;
     outcome.action = action;
     outcome.fallback = parsed.fallback;
@@ -304,7 +303,7 @@ export class CanvasEnv {
         return this.#reject(outcome, `Operator '${action.operator}' is disabled for this problem type.`, `Available operators: ${this.#available().join(', ')}`);
       }
       if (!this.quirks.stuckOnInvalidAdd && !this.#graph.isValidOperator(action.operator)) {
-        return this.#reject(outcome, `Invalid operator: ${action.operator}. Valid operators: ${this.#validOperatorList()}`, 'Operator names are case-sensitive. Please try again.');
+        return this.#reject(outcome, `Invalid operator: ${action.operator}. Valid operators: ${this.#graph.validOperatorList}`, 'Operator names are case-sensitive. Please try again.');
       }
       state.phase = 'awaiting_prompt';
       state.pending = action.position === undefined ? { kind: 'add', operator: action.operator } : { kind: 'add', operator: action.operator, position: action.position };
@@ -339,7 +338,7 @@ export class CanvasEnv {
   #handleModify(state: LiveState, target: string, operator: string, outcome: Outcome): undefined {
     const node = this.#graph.getNode(target);
     if (node === undefined) return this.#reject(outcome, `Target node '${target}' not found`, 'Use a valid node ID from the workflow.');
-    if (!this.#graph.isValidOperator(operator)) return this.#reject(outcome, `Invalid operator: ${operator}`, `Valid operators: ${this.#validOperatorList()}`);
+    if (!this.#graph.isValidOperator(operator)) return this.#reject(outcome, `Invalid operator: ${operator}`, `Valid operators: ${this.#graph.validOperatorList}`);
     if (state.disabledOperators.includes(operator)) {
       return this.#reject(outcome, `Operator '${operator}' is disabled for this problem type.`, `Available operators: ${this.#available().join(', ')}`);
     }
@@ -453,25 +452,22 @@ export class CanvasEnv {
     const memoryText = pending.kind === 'modify' && !this.quirks.stuckOnInvalidAdd ? `Modified ${pending.target} to ${pending.operator}` : `Added ${pending.operator}`;
     state.memory = { ...state.memory, actions: [...state.memory.actions, { round: state.round, text: memoryText }] };
     outcome.accepted = true;
-    if (!this.executeEachStep) {
-      outcome.feedback = this.#episode().promptSet(this.#graph, state.round, pending.operator, nodeId, null);
-      return undefined;
-    }
-    return (execution) => {
-      if (!execution.success) state.memory = recordError(state.memory, executionText(execution.output));
-      outcome.executed = true;
-      outcome.feedback = this.#episode().promptSet(this.#graph, state.round, pending.operator, nodeId, execution.output);
-    };
+    return this.#promptSetAfter(outcome, pending.operator, nodeId, true);
   }
 
-  /** The prompt-set feedback now (execution off) or after the workflow ran. */
-  #promptSetAfter(outcome: Outcome, operator: string, nodeId: string): AfterExecution | undefined {
-    const round = this.#requireState().round;
+  /**
+   * The prompt-set feedback now (execution off) or after the workflow ran; `recordErrors` keeps a
+   * failed run's error in memory (a prompt that completed a pending add or modify).
+   */
+  #promptSetAfter(outcome: Outcome, operator: string, nodeId: string, recordErrors = false): AfterExecution | undefined {
+    const state = this.#requireState();
+    const round = state.round;
     if (!this.executeEachStep) {
       outcome.feedback = this.#episode().promptSet(this.#graph, round, operator, nodeId, null);
       return undefined;
     }
     return (execution) => {
+      if (recordErrors && !execution.success) state.memory = recordError(state.memory, executionText(execution.output));
       outcome.executed = true;
       outcome.feedback = this.#episode().promptSet(this.#graph, round, operator, nodeId, execution.output);
     };
@@ -514,22 +510,8 @@ export class CanvasEnv {
     return this.library.map((o) => o.name).filter((name) => !disabled.includes(name));
   }
 
-  #validOperatorList(): string {
-    const valid = this.#graph.validOperators;
-    let list = validLists.get(valid);
-    if (list === undefined) {
-      list = sortedNames(valid).join(', ');
-      validLists.set(valid, list);
-    }
-    return list;
-  }
-
-  get #operatorNames(): readonly string[] {
-    return this.#names;
-  }
-
   get #graphOptions(): GraphOptions {
-    return (this.#newGraphOptions ??= { operators: this.#operatorNames, parallelForbidden: this.roles.parallelForbidden, idScheme: this.quirks.positionalIds ? 'positional' : 'unique' });
+    return (this.#newGraphOptions ??= { operators: this.#names, parallelForbidden: this.roles.parallelForbidden, idScheme: this.quirks.positionalIds ? 'positional' : 'unique' });
   }
 
   #newGraph(): WorkflowGraph {

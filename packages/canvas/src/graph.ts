@@ -197,6 +197,11 @@ export class WorkflowGraph {
     return this.#nodes;
   }
 
+  /** The valid operator names, sorted and comma-separated, as error messages list them. */
+  get validOperatorList(): string {
+    return this.#validList;
+  }
+
   get validOperators(): ReadonlySet<string> {
     return this.#valid;
   }

@@ -3,7 +3,7 @@
  * workflow lines change only with the graph, the memory lines only with the memory, a prompt
  * request's guidance only with the operator. Each is rendered once here and joined per step.
  */
-import { hasExecutionResult, executionText, type ExecutionValue } from './feedback/values.js';
+import { executionText, type ExecutionValue } from './feedback/values.js';
 import { memorySummary, type MemoryState } from './feedback/memory.js';
 import { renderFeedback, stateBlock } from './feedback/sections.js';
 import { promptRequestBody, renderChildPromptRequest, renderPendingPromptRequest, type PromptRequestVariant } from './feedback/prompt-requests.js';
@@ -85,11 +85,13 @@ export class EpisodeText {
   #memory = '';
 
   readonly #fields: readonly [string, string, string | undefined, string | undefined];
+  readonly #hasRequiredTests: boolean;
 
   constructor(task: CanvasTask, settings: EpisodeTextSettings) {
     this.#task = task;
     this.#settings = settings;
     this.#fields = [task.problem, task.type, task.entryPoint, task.test];
+    this.#hasRequiredTests = (task.test ?? '').trim() !== '';
   }
 
   /** Whether this text renders exactly what a new one for `task` and `settings` would. */
@@ -148,10 +150,8 @@ export class EpisodeText {
       view: { dsl: graph.toDsl(), nodeList: [], totalOperators: stats.totalOperators, uniqueTypes: stats.uniqueTypes, structures: [], round, maxRounds: this.#settings.maxRounds },
       problem: task.problem,
       result: output,
-      // The advisor only runs on a result.
-      advisor: hasExecutionResult(output)
-        ? { operators: stats.operatorList, problemType: task.type, hasRequiredTests: (task.test ?? '').trim() !== '', hasParallel: stats.hasParallel, roles: this.#settings.roles }
-        : { operators: [], problemType: task.type, hasRequiredTests: false, hasParallel: false },
+      // Read only when there is a result.
+      advisor: { operators: stats.operatorList, problemType: task.type, hasRequiredTests: this.#hasRequiredTests, hasParallel: stats.hasParallel, roles: this.#settings.roles },
     };
     return formatPromptSetSuccess(args);
   }

@@ -19,7 +19,7 @@ export interface PromptSetFeedback {
 function compactDsl(dsl: string): string {
   if (dsl.length <= 150) return dsl;
   const parts = dsl.split(' -> ');
-  if (dsl.length > 150 && parts.length > 6) return `${parts.slice(0, 3).join(' -> ')} -> ... -> ${parts.slice(-2).join(' -> ')}`;
+  if (parts.length > 6) return `${parts.slice(0, 3).join(' -> ')} -> ... -> ${parts.slice(-2).join(' -> ')}`;
   return dsl;
 }
 
