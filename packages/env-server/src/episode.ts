@@ -1,6 +1,6 @@
-import { CanvasEnv, cleanPolicyCompletion, executionText, type CanvasExecutor, type CanvasOptions, type StepInfo } from '@flowsteer/canvas';
-import { describeError, type CanvasEnvironment, type CanvasStepOutcome, type CanvasTaskSpec, type Observation } from '@flowsteer/core';
-import { metricFor, predictionOf } from '@flowsteer/eval';
+import { CanvasEnv, cleanPolicyCompletion, type CanvasExecutor, type CanvasOptions, type StepInfo } from '@flowsteer/canvas';
+import { describeError, type CanvasEnvironment, type CanvasResult, type CanvasStepOutcome, type CanvasTaskSpec, type Observation } from '@flowsteer/core';
+import { metricFor, predictionFromOutput, predictionOf } from '@flowsteer/eval';
 import { PROTOCOL_VERSION, type CompactObservation, type EnvTask, type EpisodeReward, type StepResponse, type WireObservation } from './protocol.js';
 import { rewardFunction, type RewardFunction } from './rewards.js';
 import { evalProblemOf, type EpisodeScore, type EpisodeScorer, type ScoringMode } from './scoring.js';
@@ -90,10 +90,12 @@ export class Episode {
     const action = cleanPolicyCompletion(raw, { awaitingPrompt: this.#awaitingPrompt });
     const outcome = await this.#env.step(action, signal);
     this.#steps++;
-    const info = this.#builtin === undefined ? this.#otherInfo(outcome) : (outcome.info as StepInfo);
+    // Another canvas's own report of the episode so far, read once for the step's info and its end.
+    const reported = this.#builtin === undefined ? this.#env.result?.() : undefined;
+    const info = this.#builtin === undefined ? this.#otherInfo(outcome, reported) : (outcome.info as StepInfo);
     this.#awaitingPrompt = outcome.observation.awaitingPrompt;
     const done = outcome.done || info.forcedFinish;
-    const breakdown = done ? await this.#finalReward(this.#builtin === undefined ? this.#otherEnd(info.forcedFinish) : this.#builtinEnd(this.#builtin, info.forcedFinish)) : undefined;
+    const breakdown = done ? await this.#finalReward(this.#builtin === undefined ? this.#otherEnd(info.forcedFinish, reported) : this.#builtinEnd(this.#builtin, info.forcedFinish)) : undefined;
     return {
       protocol: PROTOCOL_VERSION,
       session: this.id,
@@ -111,8 +113,7 @@ export class Episode {
    * Another canvas reports its own details; the protocol's step fields are filled in around them
    * (its own keys win). Its round limit is the server's, as in eval: past it the episode is forced.
    */
-  #otherInfo(outcome: CanvasStepOutcome): StepInfo {
-    const result = this.#env.result?.();
+  #otherInfo(outcome: CanvasStepOutcome, result: CanvasResult | undefined): StepInfo {
     const forced = result?.forced === true || (!outcome.done && this.#steps >= (this.settings.canvas.maxRounds ?? 20));
     const base = {
       round: result?.rounds ?? this.#steps,
@@ -133,11 +134,8 @@ export class Episode {
   }
 
   /** The answer of another canvas, as eval reads it: its result's output (code tasks: its code). */
-  #otherEnd(forcedFinish: boolean): EpisodeEnd {
-    const result = this.#env.result?.();
-    const output = result?.output ?? null;
-    const code = this.settings.task.type === 'code' && output !== null && typeof output === 'object' ? output['code'] : undefined;
-    const prediction = forcedFinish || output === null ? '' : typeof code === 'string' && code !== '' ? code : executionText(output);
+  #otherEnd(forcedFinish: boolean, result: CanvasResult | undefined): EpisodeEnd {
+    const prediction = forcedFinish ? '' : predictionFromOutput(result?.output ?? null, this.settings.task.type);
     return { forcedFinish, dsl: result?.workflow ?? '', prediction, rounds: result?.rounds ?? this.#steps };
   }
 

@@ -44,13 +44,13 @@ export function evalProblemOf(task: EnvTask): EvalProblem {
  */
 export class EvalScorer implements EpisodeScorer {
   readonly #openSandbox: (() => Promise<Sandbox>) | undefined;
-  readonly #openDs1000Sandbox: (() => Promise<Sandbox>) | undefined;
+  readonly #openDs1000Sandbox: ScoringOptions['openDs1000Sandbox'];
   #sandbox: Promise<Sandbox> | undefined;
 
-  /** `ds1000Sandbox` opens a sandbox with numpy and pandas for each DS-1000 answer (closed after it). */
-  constructor(options: { readonly sandbox?: () => Promise<Sandbox>; readonly ds1000Sandbox?: () => Promise<Sandbox> } = {}) {
+  /** `openDs1000Sandbox` opens a sandbox with numpy and pandas for each DS-1000 answer (closed after it), as in eval's scoring options. */
+  constructor(options: { readonly sandbox?: () => Promise<Sandbox>; readonly openDs1000Sandbox?: ScoringOptions['openDs1000Sandbox'] } = {}) {
     this.#openSandbox = options.sandbox;
-    this.#openDs1000Sandbox = options.ds1000Sandbox;
+    this.#openDs1000Sandbox = options.openDs1000Sandbox;
   }
 
   async score(task: EnvTask, prediction: string, mode: ScoringMode): Promise<EpisodeScore> {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Semaphore, describeError, throwIfAborted, writeFileAtomic, type CanvasEnvironment, type Policy, type Scorer, type UsageLedger } from '@flowsteer/core';
-import { CanvasEnv, executionText, runEpisode, type CanvasExecutor, type OperatorSpec } from '@flowsteer/canvas';
+import { CanvasEnv, executionText, runEpisode, type CanvasExecutor, type ExecutionValue, type OperatorSpec } from '@flowsteer/canvas';
 import { loadDataset, type EvalProblem, type MetricName } from './datasets.js';
 import { METRIC_VERSION, type MetricMode } from './modes.js';
 import { DurableLog, readLog, RunDirectoryError, RunLock } from './run-log.js';
@@ -113,11 +113,15 @@ export function selectProblems(problems: readonly EvalProblem[], limit: number |
   return chosen;
 }
 
+/** The answer text of an execution output, as it is scored: code tasks prefer the output's code. */
+export function predictionFromOutput(output: ExecutionValue | null, problemType: string): string {
+  if (output !== null && typeof output === 'object' && problemType === 'code' && typeof output['code'] === 'string' && output['code'] !== '') return output['code'];
+  return executionText(output);
+}
+
 /** The answer text of a finished canvas: its last execution result (code tasks prefer the code). */
 export function predictionOf(env: CanvasEnv, problem: EvalProblem): string {
-  const result = env.state.lastExecutionResult;
-  if (result !== null && typeof result === 'object' && problem.problemType === 'code' && typeof result['code'] === 'string' && result['code'] !== '') return result['code'];
-  return executionText(result);
+  return predictionFromOutput(env.state.lastExecutionResult, problem.problemType);
 }
 
 const recordKey = (id: string, sample: number): string => `${id}#${sample}`;
@@ -249,7 +253,7 @@ async function otherCanvasEpisode(env: CanvasEnvironment, policy: Policy, proble
   const result = env.result?.();
   const finished = env.done && result?.forced !== true;
   const output = result?.output ?? null;
-  const prediction = !finished || output === null ? '' : problem.problemType === 'code' && typeof output === 'object' && typeof output['code'] === 'string' && output['code'] !== '' ? output['code'] : executionText(output);
+  const prediction = finished ? predictionFromOutput(output, problem.problemType) : '';
   return { turns: result?.rounds ?? turns, finished, prediction, dsl: result?.workflow ?? '' };
 }
 
