@@ -87,7 +87,7 @@ export async function resolveServeEnvSlots(host: AnyHost, events: EventBus, opti
   // The eval scorer opens its own sandbox on the first code task and closes it with the server.
   // DS-1000 needs numpy and pandas: beside the plain isolated sandbox, its scientific twin runs those answers.
   const scientific = scientificTwin(host, sandbox.name);
-  const ds1000 = scientific === undefined ? {} : { ds1000Sandbox: async () => scientific() };
+  const ds1000 = scientific === undefined ? {} : { openDs1000Sandbox: scientific };
   const scorer = named === undefined ? new EvalScorer({ sandbox: sandbox.open, ...ds1000 }) : new SlotScorer(named);
   const scorerLabel = named === undefined ? 'each task metric' : `scorer ${config.scorer.use}`;
 

@@ -7,25 +7,18 @@ export interface BuiltinContribution {
   readonly provides: Readonly<Record<string, readonly string[]>>;
 }
 
-const REGISTRY_SLOTS: ReadonlyArray<readonly [keyof Registries, string]> = [
-  ['policies', 'policy'],
-  ['executors', 'executor'],
-  ['canvases', 'canvas'],
-  ['trainers', 'trainer'],
-  ['sandboxes', 'sandbox'],
-  ['scorers', 'scorer'],
-  ['stores', 'store'],
-  ['backends', 'backend'],
-  ['operators', 'operator'],
-];
+/** The registries in the order they are listed; each names its own slot (`kind`). */
+const REGISTRY_ORDER: ReadonlyArray<keyof Registries> = ['policies', 'executors', 'canvases', 'trainers', 'sandboxes', 'scorers', 'stores', 'backends', 'operators'];
 
 /** Every registry entry no loaded plugin provided, grouped by provider and slot: what works with no plugin at all. */
 export function builtinContributions(host: Host<Record<never, never>>): BuiltinContribution[] {
   // Plugins register under `name@version`.
   const plugins = new Set(host.plugins.loaded.flatMap((p) => [p.name, `${p.name}@${p.version}`]));
   const byProvider = new Map<string, Record<string, string[]>>();
-  for (const [key, slot] of REGISTRY_SLOTS) {
-    for (const entry of host.registries[key].entries()) {
+  for (const key of REGISTRY_ORDER) {
+    const registry = host.registries[key];
+    const slot = registry.kind;
+    for (const entry of registry.entries()) {
       if (plugins.has(entry.provider)) continue;
       const provides = byProvider.get(entry.provider) ?? {};
       (provides[slot] ??= []).push(entry.name);

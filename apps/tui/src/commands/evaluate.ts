@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Tokens, resolveToken, type Host, type Sandbox, type Scorer } from '@flowsteer/core';
-import { DATASETS, describeMode, isMetricMode, markdownReport, METRIC_MODES, readRun, runEvaluation, scoreAnswer, summarize, writeReport, type EvalProblem, type MetricMode, type MetricName } from '@flowsteer/eval';
+import { DATASETS, describeMode, isMetricMode, markdownReport, METRIC_MODES, readRun, runEvaluation, scoreAnswer, summarize, writeReport, type EvalProblem, type MetricMode, type MetricName, type ScoringOptions } from '@flowsteer/eval';
 import { WorkflowExecutor } from '@flowsteer/canvas';
 import { RecordingBackend } from '@flowsteer/backends-replay';
 import { CliUsageError } from '../errors.js';
@@ -72,12 +72,17 @@ export async function scoreCommand(host: Host<Record<never, never>>, lines: read
   const scorer = resolveToken(host.container, Tokens.Scorer);
   if (scorer !== undefined) return scoreWithScorer(scorer, lines, settings.mode);
   let sandbox: Sandbox | undefined;
+  // Opened for the first pass@1 line, with its DS-1000 option, and kept for the rest.
+  let sandboxScoring: Pick<ScoringOptions, 'sandbox' | 'openDs1000Sandbox'> = {};
   try {
     const results: ScoreResult[] = [];
     for (const line of lines) {
       const metric = checkMetric(line.metric);
       const benchmark = checkBenchmark(line.benchmark ?? line.source) ?? DEFAULT_BENCHMARK[metric];
-      if (metric === 'pass@1') sandbox ??= await sandboxFor(host, settings.sandbox);
+      if (metric === 'pass@1' && sandbox === undefined) {
+        sandbox = await sandboxFor(host, settings.sandbox);
+        sandboxScoring = { sandbox, ...ds1000Option(host, sandbox) };
+      }
       const answers = line.answer === '' ? [] : [line.answer];
       const problem: EvalProblem = {
         id: 'score',
@@ -89,7 +94,7 @@ export async function scoreCommand(host: Host<Record<never, never>>, lines: read
         ...(line.test === undefined ? {} : { test: line.test }),
         ...(line.entry_point === undefined ? {} : { entryPoint: line.entry_point }),
       };
-      const score = await scoreAnswer(problem, line.prediction, { mode: settings.mode, ...(sandbox === undefined ? {} : { sandbox, ...ds1000Option(host, sandbox) }) }, metric);
+      const score = await scoreAnswer(problem, line.prediction, { mode: settings.mode, ...sandboxScoring }, metric);
       results.push({ metric: score.metric, mode: score.mode, benchmark, score: score.score, correct: score.correct, extracted: score.extracted, reason: score.reason, ...(score.em === undefined ? {} : { em: score.em }), ...(score.f1 === undefined ? {} : { f1: score.f1 }), ...(score.variants === undefined ? {} : { variants: score.variants }) });
     }
     return results;

@@ -5,12 +5,14 @@ import {
   resolveToken,
   type Host,
   type LlmBackend,
+  type Operator,
   type Sandbox,
 } from '@flowsteer/core';
 import { WorkflowExecutor, executionText, parseDsl, vocabularyFor, type CanvasTask, type NodeRecord, type WorkflowGraph, type WorkflowRun } from '@flowsteer/canvas';
 import { RecordingBackend } from '@flowsteer/backends-replay';
 import { CliUsageError } from '../errors.js';
 import { openConfiguredSandbox } from '../session/sandbox.js';
+import { executeCounted } from '../session/executor-tokens.js';
 
 export interface RunCommandOptions {
   readonly task: string;
@@ -76,8 +78,8 @@ export async function runWorkflow(host: Host<Record<never, never>>, options: Run
   const task = { problem: options.task, type: options.type, ...(options.entryPoint === undefined ? {} : { entryPoint: options.entryPoint }), ...(options.tests === undefined ? {} : { test: options.tests }) };
   host.events.on('node.started', (e) => options.onProgress?.(`▶ ${e.nodeId} ${e.operator}`));
   host.events.on('node.finished', (e) => options.onProgress?.(`${e.ok ? '✓' : '✗'} ${e.nodeId} ${e.operator} ${Math.round(e.latencyMs)} ms, ${e.usage.totalTokens} tokens${e.error === undefined ? '' : ` — ${e.error}`}`));
-  const { use, module } = host.config.config.executor;
-  if (use !== 'auto' && use !== 'workflow') return runWithSlotExecutor(host, options, { use, module }, graph, task);
+  const { use } = host.config.config.executor;
+  if (use !== 'auto' && use !== 'workflow') return runWithSlotExecutor(host, options, installed, graph, task);
 
   const needsSandbox = graph.operatorNodes().some((node) => host.registries.operators.tryGet(node.operator)?.category === 'code' || node.operator === 'Test');
   const sandbox = needsSandbox ? await openConfiguredSandbox(host) : undefined;
@@ -110,9 +112,11 @@ export async function runWorkflow(host: Host<Record<never, never>>, options: Run
 }
 
 /** A non-workflow executor sees the whole workflow at once: the report has its answer and token count, and per-node lines only for the node events it emits. */
-async function runWithSlotExecutor(host: Host<Record<never, never>>, options: RunCommandOptions, selection: { use: string; module: string | undefined }, graph: WorkflowGraph, task: CanvasTask): Promise<RunReport> {
-  const factory = await resolveSlot(host.registries.executors, { use: selection.use, ...(selection.module === undefined ? {} : { module: selection.module }) }, host.cwd);
-  let sandbox: Sandbox | undefined;
+async function runWithSlotExecutor(host: Host<Record<never, never>>, options: RunCommandOptions, installed: readonly Operator[], graph: WorkflowGraph, task: CanvasTask): Promise<RunReport> {
+  const selection = host.config.config.executor;
+  const factory = await resolveSlot(host.registries.executors, selection, host.cwd);
+  // The promise is kept, not the sandbox: two calls while it opens must not open two.
+  let opening: Promise<Sandbox> | undefined;
   let backendId: string | undefined;
   const executor = await factory({
     backend: async () => {
@@ -120,8 +124,8 @@ async function runWithSlotExecutor(host: Host<Record<never, never>>, options: Ru
       backendId = backend.id;
       return backend;
     },
-    operators: host.registries.operators.entries().map((entry) => entry.value),
-    sandbox: async () => (sandbox ??= await openConfiguredSandbox(host)),
+    operators: installed,
+    sandbox: () => (opening ??= openConfiguredSandbox(host)),
     events: host.events,
     runId: 'run',
     options: {},
@@ -130,14 +134,10 @@ async function runWithSlotExecutor(host: Host<Record<never, never>>, options: Ru
   try {
     options.onProgress?.(`▶ executor ${name}`);
     const started = performance.now();
-    const before = executor.tokensUsed?.() ?? 0;
-    const result = await executor.execute({ task, dsl: graph.toDsl(), graph: graph.snapshot(), prompts: graph.prompts(), turn: 0 }, options.signal);
+    const { result, tokens } = await executeCounted(executor, { task, dsl: graph.toDsl(), graph: graph.snapshot(), prompts: graph.prompts(), turn: 0 }, options.signal);
     const latencyMs = performance.now() - started;
-    const output = result.output;
-    const simulated = typeof output === 'object' && typeof output['simulated_tokens'] === 'number' ? output['simulated_tokens'] : undefined;
-    const tokens = simulated ?? (executor.tokensUsed?.() ?? 0) - before;
     options.onProgress?.(`${result.success ? '✓' : '✗'} executor ${selection.use} ${Math.round(latencyMs)} ms, ${tokens} tokens`);
-    const answer = executionText(output);
+    const answer = executionText(result.output);
     return {
       task: { problem: options.task, type: options.type },
       workflow: graph.toDsl(),
@@ -149,7 +149,9 @@ async function runWithSlotExecutor(host: Host<Record<never, never>>, options: Ru
       usage: { calls: 0, promptTokens: 0, completionTokens: 0, totalTokens: tokens, latencyMs },
     };
   } finally {
-    for (const close of [() => executor.close?.(), () => sandbox?.close()]) await close();
+    await executor.close?.();
+    // A sandbox that failed to open was the executor's error to report; there is nothing to close.
+    await opening?.then((sandbox) => sandbox.close(), () => undefined);
   }
 }
 

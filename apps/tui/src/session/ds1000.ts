@@ -1,16 +1,14 @@
 import type { Host, Sandbox } from '@flowsteer/core';
 import type { ScoringOptions } from '@flowsteer/eval';
-
-const PLAIN_SANDBOX = 'system-python';
-const SCIENTIFIC_SANDBOX = 'system-python-numpy';
+import { DEFAULT_SANDBOX as PLAIN_SANDBOX, SCIENTIFIC_SANDBOX } from '@flowsteer/operators-code';
 
 /**
  * DS-1000 answers need numpy and pandas, which the plain isolated sandbox leaves out: when that is
  * the sandbox in use, its scientific twin is opened for each DS-1000 answer (and closed after).
  * Any other sandbox runs DS-1000 itself.
  */
-export function ds1000Option(host: Host<Record<never, never>>, sandbox: Sandbox | undefined): Pick<ScoringOptions, 'openDs1000Sandbox'> {
-  const scientific = sandbox === undefined ? undefined : scientificTwin(host, sandbox.id);
+export function ds1000Option(host: Host<Record<never, never>>, sandbox: Sandbox): Pick<ScoringOptions, 'openDs1000Sandbox'> {
+  const scientific = scientificTwin(host, sandbox.id);
   return scientific === undefined ? {} : { openDs1000Sandbox: scientific };
 }
 

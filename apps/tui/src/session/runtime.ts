@@ -11,10 +11,12 @@ import {
   type PolicyFactory,
   type Sandbox,
   type CanvasEnvironment,
+  type ExecutionRequest,
   type WorkflowExecutor as ExecutorContract,
 } from '@flowsteer/core';
 import { CanvasEnv, WorkflowExecutor, executionText, vocabularyFor, type CanvasExecutor, type CanvasTask, type CanvasVocabulary } from '@flowsteer/canvas';
 import type { FinalRun } from './session.js';
+import { executeCounted } from './executor-tokens.js';
 import { CliUsageError } from '../errors.js';
 
 export { EMBEDDED_POLICY_PATH } from './builtins.js';
@@ -121,16 +123,15 @@ function finalRunOf(executor: ExecutorContract, detail?: string): Runtime['runFi
       const run = await executor.run(env.graph, env.state.task, { signal, turn: env.state.round });
       return run.success ? { answer: run.answer, success: true, tokens: run.usage.totalTokens } : { answer: '', success: false, tokens: run.usage.totalTokens, detail: run.error ?? 'run failed' };
     }
-    const before = executor.tokensUsed?.() ?? 0;
-    const request =
-      env instanceof CanvasEnv
-        ? { task: env.state.task, dsl: env.graph.toDsl(), graph: env.graph.snapshot(), prompts: env.graph.prompts(), turn: env.state.round }
-        : { task, dsl: env.result?.().workflow ?? '', graph: env.snapshot(), prompts: {}, turn: env.result?.().rounds ?? 0 };
-    const result = await executor.execute(request, signal);
-    const output = result.output;
-    const simulated = typeof output === 'object' && typeof output['simulated_tokens'] === 'number' ? output['simulated_tokens'] : undefined;
-    const tokens = simulated ?? (executor.tokensUsed?.() ?? 0) - before;
-    return { answer: executionText(output), success: result.success, tokens, ...(detail === undefined ? {} : { detail }) };
+    let request: ExecutionRequest;
+    if (env instanceof CanvasEnv) {
+      request = { task: env.state.task, dsl: env.graph.toDsl(), graph: env.graph.snapshot(), prompts: env.graph.prompts(), turn: env.state.round };
+    } else {
+      const reported = env.result?.();
+      request = { task, dsl: reported?.workflow ?? '', graph: env.snapshot(), prompts: {}, turn: reported?.rounds ?? 0 };
+    }
+    const { result, tokens } = await executeCounted(executor, request, signal);
+    return { answer: executionText(result.output), success: result.success, tokens, ...(detail === undefined ? {} : { detail }) };
   };
 }
 
@@ -157,7 +158,8 @@ export async function resolveRuntime(host: AnyHost, options: { choice?: PolicyCh
   if (executorName === 'workflow' && llm === undefined) {
     throw new CliUsageError('executor.use=workflow needs a model: set executor.baseUrl and executor.model (or FLOWSTEER_EXECUTOR_*), or start a local OpenAI-compatible server');
   }
-  let sandbox: Sandbox | undefined;
+  // The promise is kept, not the sandbox: two calls while it opens must not open two.
+  let sandbox: Promise<Sandbox | undefined> | undefined;
   const executorFactory = await resolveSlot(host.registries.executors, { use: executorName, ...(config.executor.module === undefined ? {} : { module: config.executor.module }) }, cwd);
   const createExecutorBackend = llm?.create ?? (() => resolveToken(host.container, Tokens.ExecutorBackend));
   // Eval records the executor's calls to a cassette by wrapping its backend (never the policy's).
@@ -165,7 +167,7 @@ export async function resolveRuntime(host: AnyHost, options: { choice?: PolicyCh
   const executor = await executorFactory({
     backend: wrap === undefined ? createExecutorBackend : async () => wrap(await createExecutorBackend()),
     operators,
-    sandbox: async () => (sandbox ??= await optionalSandbox(host)),
+    sandbox: () => (sandbox ??= optionalSandbox(host)),
     events: options.events,
     runId: 'session',
     options: {},
@@ -204,7 +206,7 @@ export async function resolveRuntime(host: AnyHost, options: { choice?: PolicyCh
     vocabulary: vocabularyFor(operators),
     runFinal: finalRunOf(executor, executorName === 'simulated' ? 'simulated: no LLM ran' : undefined),
     close: async () => {
-      for (const [what, close] of [['executor', () => executor.close?.()], ['sandbox', () => sandbox?.close()]] as const) {
+      for (const [what, close] of [['executor', () => executor.close?.()], ['sandbox', () => sandbox?.then((opened) => opened?.close(), () => undefined)]] as const) {
         try {
           await close();
         } catch (error) {

@@ -14,9 +14,7 @@ export function sandboxNotInstalled(host: AnyHost, subject: string): CliUsageErr
  * the installed ones rather than a failure inside the container.
  */
 export async function openConfiguredSandbox(host: AnyHost, subject = `sandbox "${host.config.config.sandbox.use}"`): Promise<Sandbox> {
-  const use = host.config.config.sandbox.use;
-  if (use !== 'custom' && !host.registries.sandboxes.has(use)) throw sandboxNotInstalled(host, subject);
-  return resolveToken(host.container, Tokens.Sandbox);
+  return sandboxOpener(host, undefined, () => subject).open();
 }
 
 /**
@@ -27,10 +25,7 @@ export async function openConfiguredSandbox(host: AnyHost, subject = `sandbox "$
 export function sandboxOpener(host: AnyHost, override: string | undefined, subject: (name: string) => string = (name) => `sandbox "${name}"`): { name: string; open: () => Promise<Sandbox> } {
   const { use, module, options, ...limits } = host.config.config.sandbox;
   const name = override ?? use;
-  if (name === use) {
-    if (use !== CUSTOM_SLOT && !host.registries.sandboxes.has(use)) throw sandboxNotInstalled(host, subject(name));
-    return { name, open: () => resolveToken(host.container, Tokens.Sandbox) };
-  }
   if (name !== CUSTOM_SLOT && !host.registries.sandboxes.has(name)) throw sandboxNotInstalled(host, subject(name));
+  if (name === use) return { name, open: () => resolveToken(host.container, Tokens.Sandbox) };
   return { name, open: async () => (await resolveSlot(host.registries.sandboxes, { use: name, ...(module === undefined ? {} : { module }) }, host.cwd))({ ...limits, options }) };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AbortError, EventBus, StoreError, ValidationError, describeError, throwIfAborted, type CanvasEnvironment, type CanvasStepOutcome, type Policy, type Store } from '@flowsteer/core';
 import { CanvasEnv, toMermaid, type CanvasAction, type CanvasSnapshot, type CanvasTask, type StepInfo } from '@flowsteer/canvas';
+import { simulatedTokens } from './executor-tokens.js';
 
 export type Driver = 'policy' | 'human';
 
@@ -368,8 +369,8 @@ export class OrchestrationSession {
       dsl: info.dsl,
     };
     this.#turns = [...this.#turns, turn];
-    const simulated = typeof info.executionResult === 'object' && info.executionResult !== null ? info.executionResult['simulated_tokens'] : undefined;
-    if (typeof simulated === 'number' && info.executed) this.#tokens += simulated;
+    const simulated = simulatedTokens(info.executionResult);
+    if (simulated !== undefined && info.executed) this.#tokens += simulated;
     await this.save();
     this.#log({ event: 'turn', round: turn.round, driver, kind: turn.kind, accepted: turn.accepted, text });
     this.#notify();
