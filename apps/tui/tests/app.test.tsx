@@ -7,7 +7,7 @@ import { SimulatedExecutor } from '@flowsteer/cwrpo';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrchestrationSession } from '../src/session/session.js';
 import { App, type QuitHow } from '../src/tui/App.js';
-import { deferred, plain, renderApp, until, type Rendered } from './frames.js';
+import { deferred, plain, renderApp, startTask, until, type Rendered } from './frames.js';
 
 let dir = '';
 afterEach(async () => {
@@ -95,12 +95,6 @@ async function setup(options: Setup = {}) {
     />,
   );
   return { app, exported, quits, quit: quit.promise, sessions, store };
-}
-
-async function startTask(app: Rendered, task = 'What is 6*7?') {
-  await until(app, 'Give the Flow-Director a task');
-  app.stdin.write(`${task}\r`);
-  return until(app, 'no turns yet');
 }
 
 /** Space: one policy turn, waited for on screen. */

@@ -48,3 +48,10 @@ export function deferred<T>(): { readonly promise: Promise<T>; readonly resolve:
   });
   return { promise, resolve };
 }
+
+/** Types `task` at the app's first prompt and waits for the new session's screen. */
+export async function startTask(app: Rendered, task = 'What is 6*7?'): Promise<string> {
+  await until(app, 'Give the Flow-Director a task');
+  app.stdin.write(`${task}\r`);
+  return until(app, 'no turns yet');
+}

@@ -1,40 +1,20 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FULL_SCRIPT, FULL_SCRIPT_DSL, FakeOpenAiServer, lastUserMessage } from '@flowsteer/testing';
-import { flowsteer, repoRoot } from './helpers.js';
+import { flowsteer, repoRoot, startServeEnv, type ServeEnvProcess } from './helpers.js';
 
-const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
 const exampleClient = join(repoRoot, 'packages', 'env-server', 'examples', 'env-client.mjs');
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Starts the built binary's serve-env and resolves with its URL once it listens. */
-async function serveEnv(args: string[], env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [bin, 'serve-env', '--port', '0', ...args], { cwd: repoRoot, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  cleanups.push(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const match = /serving the canvas at (http:\/\/\S+)/.exec(chunk.toString());
-      if (match !== null) resolve(match[1] as string);
-    });
-    void exited.then((code) => reject(new Error(`serve-env exited with ${code}: ${stderr}`)));
-  });
-  return { url, child, exited };
-}
+/** The built binary's serve-env in the repository, once it listens. */
+const serveEnv = (args: string[], env: Record<string, string> = {}): Promise<ServeEnvProcess> => startServeEnv(args, { env, cleanups });
 
 async function exampleEpisode(url: string, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const { stdout } = await promisify(execFile)(process.execPath, [exampleClient, url], { env: { PATH: process.env['PATH'] ?? '', ...env } });

@@ -1,6 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Tokens, resolveToken, type Store } from '@flowsteer/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boot, type CliIo } from '../src/cli/shared.js';
@@ -8,9 +6,8 @@ import { resolveRuntime, type Runtime } from '../src/session/runtime.js';
 import { OrchestrationSession, listSessions } from '../src/session/session.js';
 import { App } from '../src/tui/App.js';
 import { sessionDepsFor } from '../src/tui/session-deps.js';
-import { renderApp, until, type Rendered } from './frames.js';
-
-const pluginDir = join(import.meta.dirname, 'fixtures', 'slots-plugin');
+import { renderApp, startTask, until, type Rendered } from './frames.js';
+import { slotsProject } from './helpers.js';
 
 let project = '';
 let runtime: Runtime | undefined;
@@ -29,9 +26,8 @@ afterEach(async () => {
  * slots), in a project whose config selects `slots` from the every-slot fixture plugin.
  */
 async function appWith(slots: Record<string, unknown>): Promise<{ app: Rendered; log: () => Promise<string[]>; sessions: OrchestrationSession[]; store: Store }> {
-  project = await mkdtemp(join(tmpdir(), 'flowsteer-slots-app-'));
-  const logFile = join(project, 'calls.log');
-  await writeFile(join(project, 'flowsteer.config.json'), JSON.stringify({ ...slots, plugins: { paths: [pluginDir], options: { 'flowsteer-policy-slots': { log: logFile } } } }));
+  const made = await slotsProject(slots);
+  project = made.dir;
   const io: CliIo = { stdout: () => undefined, stderr: () => undefined, cwd: project, env: {}, stdin: async () => '', interactive: true };
   const host = await boot(io, { set: [] });
   runtime = await resolveRuntime(host, { events: host.events, probeUrls: [] });
@@ -44,8 +40,7 @@ async function appWith(slots: Record<string, unknown>): Promise<{ app: Rendered;
     return session;
   };
   app = renderApp(<App start={start} runtimeLabel={runtime.label} runtimeHint={runtime.hint} autoDelayMs={5} size={{ columns: 100, rows: 40 }} />);
-  const log = async () => (await readFile(logFile, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
-  return { app, log, sessions, store };
+  return { app, log: made.log, sessions, store };
 }
 
 describe('the app plays on the slots config names', () => {
@@ -75,9 +70,7 @@ describe('the app plays on the slots config names', () => {
 
   it('on a plugin canvas the graph keys say why they are off, and a typed action reaches the canvas', async () => {
     const { app, sessions } = await appWith({ policy: { use: 'scripted' }, executor: { use: 'canned' }, canvas: { use: 'flat' } });
-    await until(app, 'Give the Flow-Director a task');
-    app.stdin.write('What is 6*7?\r');
-    await until(app, 'no turns yet');
+    await startTask(app);
     app.stdin.write('o');
     await until(app, 'this canvas (canvas.use) has no graph to edit here');
     app.stdin.write('h');
@@ -91,9 +84,7 @@ describe('the app plays on the slots config names', () => {
 
   it('on the built-in canvas, policy.use and executor.use still pick the plugin policy and executor', async () => {
     const { app, log, sessions } = await appWith({ policy: { use: 'scripted' }, executor: { use: 'canned' } });
-    await until(app, 'Give the Flow-Director a task');
-    app.stdin.write('What is 6*7?\r');
-    await until(app, 'no turns yet');
+    await startTask(app);
     expect(sessions[0]?.workflow).toBeDefined();
     app.stdin.write('a');
     // The default finish rules hold: the scripted workflow has a checker and a structure.

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeOpenAiServer } from '@flowsteer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { flowsteer } from './helpers.js';
+import { flowsteer, slotsProject } from './helpers.js';
 
-const pluginDir = join(import.meta.dirname, 'fixtures', 'slots-plugin');
 const gsm8k = join(import.meta.dirname, '..', '..', '..', 'packages', 'eval', 'tests', 'fixtures', 'gsm8k.jsonl');
 
 let project = '';
@@ -16,13 +15,11 @@ afterEach(async () => {
   if (project !== '') await rm(project, { recursive: true, force: true });
 });
 
-/** A project whose config installs the every-slot fixture plugin and selects `slots` from it. */
+/** A project (removed after the test) whose config selects `slots` from the every-slot fixture plugin. */
 async function projectWith(slots: Record<string, unknown>, extraPlugins: string[] = []): Promise<{ dir: string; log: () => Promise<string[]> }> {
-  project = await mkdtemp(join(tmpdir(), 'flowsteer-slots-'));
-  const logFile = join(project, 'calls.log');
-  await writeFile(join(project, 'flowsteer.config.json'), JSON.stringify({ ...slots, plugins: { paths: [pluginDir, ...extraPlugins], options: { 'flowsteer-policy-slots': { log: logFile } }, ...(slots['plugins'] as object | undefined) } }));
-  const log = async () => (await readFile(logFile, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
-  return { dir: project, log };
+  const made = await slotsProject(slots, extraPlugins);
+  project = made.dir;
+  return made;
 }
 
 describe('slots chosen by config drive the commands', () => {

@@ -1,48 +1,21 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { slotsProject, startServeEnv, type ServeEnvProcess } from './helpers.js';
 
-const bin = join(import.meta.dirname, '..', 'dist', 'main.js');
-const pluginDir = join(import.meta.dirname, 'fixtures', 'slots-plugin');
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A project whose config installs the every-slot fixture plugin and selects `slots` from it. */
+/** A project (removed after the test) whose config selects `slots` from the every-slot fixture plugin. */
 async function projectWith(slots: Record<string, unknown>): Promise<{ dir: string; log: () => Promise<string[]> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'flowsteer-serve-env-slots-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const logFile = join(dir, 'calls.log');
-  await writeFile(join(dir, 'flowsteer.config.json'), JSON.stringify({ ...slots, plugins: { paths: [pluginDir], options: { 'flowsteer-policy-slots': { log: logFile } } } }));
-  const log = async (): Promise<string[]> => (await readFile(logFile, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
-  return { dir, log };
+  const made = await slotsProject(slots);
+  cleanups.push(() => rm(made.dir, { recursive: true, force: true }));
+  return made;
 }
 
-/** Starts the built binary's serve-env in `cwd` and resolves with its URL and start-up line once it listens. */
-async function serveEnv(cwd: string): Promise<{ url: string; banner: string }> {
-  const child = spawn(process.execPath, [bin, 'serve-env', '--port', '0'], { cwd, env: { PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  cleanups.push(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-  });
-  let stderr = '';
-  let stdout = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /serving the canvas at (http:\/\/\S+).*\n/.exec(stdout);
-      if (match !== null) resolve({ url: match[1] as string, banner: match[0] });
-    });
-    void exited.then((code) => reject(new Error(`serve-env exited with ${code}: ${stderr}`)));
-  });
-}
+/** The built binary's serve-env in `cwd`, with its URL and start-up line once it listens. */
+const serveEnv = (cwd: string): Promise<ServeEnvProcess> => startServeEnv([], { cwd, cleanups });
 
 async function post(url: string, path: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
