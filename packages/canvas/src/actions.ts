@@ -4,7 +4,7 @@
  * (code fences, think blocks, whitespace) and its free-text fallback.
  */
 
-import { TagScanner, firstBlock, removeBlocks, type TagMatch } from './parsing/tag-scanner.js';
+import { TagScanner, firstBlock, removeBlocks, removeFoldedBlocks, type TagMatch } from './parsing/tag-scanner.js';
 import { ECMASCRIPT_SEMANTICS, PYTHON_SEMANTICS, textSemantics, wordLiteral, type RegexSemantics, type TextSemantics } from './parsing/text-semantics.js';
 
 export type AddOperatorAction = { readonly type: 'add'; readonly structure: 'operator'; readonly operator: string; readonly position?: number; readonly prompt?: string };
@@ -118,13 +118,20 @@ function operatorMentions(operators: readonly string[], semantics: TextSemantics
 
 /** The text without its think, thinking and reasoning blocks (case-insensitive markers). */
 function withoutThinking(raw: string): string {
-  // One fold tells whether any block can be there: removing nothing leaves the text as it was.
-  if (raw.includes('<')) {
-    const folded = ECMASCRIPT_SEMANTICS.fold(raw);
-    if (!folded.includes('<think') && !folded.includes('<reasoning>')) return raw;
-  } else return raw;
-  return removeBlocks(removeBlocks(removeBlocks(raw, '<think>', '</think>', true), '<thinking>', '</thinking>', true), '<reasoning>', '</reasoning>', true);
+  if (!raw.includes('<')) return raw;
+  // One fold serves every block kind, and tells whether any can be there at all.
+  let folded = ECMASCRIPT_SEMANTICS.fold(raw);
+  if (!folded.includes('<think') && !folded.includes('<reasoning>')) return raw;
+  let text = raw;
+  for (const [open, close] of THINKING_BLOCKS) [text, folded] = removeFoldedBlocks(text, folded, open, close);
+  return text;
 }
+
+const THINKING_BLOCKS: ReadonlyArray<readonly [string, string]> = [
+  ['<think>', '</think>'],
+  ['<thinking>', '</thinking>'],
+  ['<reasoning>', '</reasoning>'],
+];
 
 function fallback(raw: string, operators: readonly string[], semantics: TextSemantics): ParsedAction {
   const text = withoutThinking(raw);

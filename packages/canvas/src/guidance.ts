@@ -1,6 +1,7 @@
 import type { ProblemType } from './feedback/values.js';
 import { isMultipleChoiceType, truncate } from './feedback/values.js';
 import { ECMASCRIPT_SEMANTICS } from './parsing/text-semantics.js';
+import { removeFoldedBlocks } from './parsing/tag-scanner.js';
 import type { OperatorSpec } from './vocabulary.js';
 
 /** The guidance block shown with a prompt request (recorded in the trajectory). */
@@ -112,27 +113,6 @@ export function extractPromptContent(response: string): string {
 }
 
 const REASONING_TAGS = /<\/?reasoning>/gi;
-
-/** `removeBlocks(text, open, close, true)` on a text and its fold together. */
-function removeFoldedBlocks(text: string, folded: string, open: string, close: string): [string, string] {
-  let kept = 0;
-  let from = 0;
-  let outText = '';
-  let outFolded = '';
-  for (;;) {
-    const start = folded.indexOf(open, from);
-    if (start < 0) break;
-    const stop = folded.indexOf(close, start + open.length);
-    // No closing marker after this opening one: none after any later opening one either.
-    if (stop < 0) break;
-    outText += text.slice(kept, start);
-    outFolded += folded.slice(kept, start);
-    kept = stop + close.length;
-    from = kept;
-  }
-  if (kept === 0) return [text, folded];
-  return [outText + text.slice(kept), outFolded + folded.slice(kept)];
-}
 
 /**
  * The first `<name ATTRS>…</name>` element (non-greedy, case-insensitive; ATTRS has no ">"), as

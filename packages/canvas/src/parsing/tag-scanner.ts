@@ -145,9 +145,23 @@ function absentMarker(text: string, open: string): boolean {
  */
 export function removeBlocks(text: string, open: string, close: string, foldCase = false): string {
   if (absentMarker(text, open)) return text;
-  const haystack = foldCase ? ECMASCRIPT_SEMANTICS.fold(text) : text;
-  const parts: string[] = [];
-  let kept = 0;
+  const spans = blockSpans(foldCase ? ECMASCRIPT_SEMANTICS.fold(text) : text, open, close);
+  return spans.length === 0 ? text : cutSpans(text, spans);
+}
+
+/**
+ * `removeBlocks(text, open, close, true)` on a text and its fold (`folded`, as
+ * `ECMASCRIPT_SEMANTICS.fold` gives it: the same length, character for character) together, so a
+ * caller that removes several kinds of block folds the text once.
+ */
+export function removeFoldedBlocks(text: string, folded: string, open: string, close: string): [string, string] {
+  const spans = blockSpans(folded, open, close);
+  return spans.length === 0 ? [text, folded] : [cutSpans(text, spans), cutSpans(folded, spans)];
+}
+
+/** Start and end offsets of each non-overlapping `open … close` block in `haystack`, in one pass. */
+function blockSpans(haystack: string, open: string, close: string): number[] {
+  const spans: number[] = [];
   let from = 0;
   for (;;) {
     const start = haystack.indexOf(open, from);
@@ -155,11 +169,20 @@ export function removeBlocks(text: string, open: string, close: string, foldCase
     const stop = haystack.indexOf(close, start + open.length);
     // No closing marker after this opening one: none after any later opening one either.
     if (stop < 0) break;
-    parts.push(text.slice(kept, start));
-    kept = stop + close.length;
-    from = kept;
+    from = stop + close.length;
+    spans.push(start, from);
   }
-  if (kept === 0) return text;
+  return spans;
+}
+
+/** `text` without the spans `blockSpans` found. */
+function cutSpans(text: string, spans: readonly number[]): string {
+  const parts: string[] = [];
+  let kept = 0;
+  for (let i = 0; i < spans.length; i += 2) {
+    parts.push(text.slice(kept, spans[i]));
+    kept = spans[i + 1] as number;
+  }
   parts.push(text.slice(kept));
   return parts.join('');
 }
